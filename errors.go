@@ -1,0 +1,90 @@
+package ecrreplication
+
+import (
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	smithy "github.com/aws/smithy-go"
+)
+
+// Sentinel errors for the error types that DescribeImageReplicationStatus
+// documents. Compare with errors.Is; the SDK's own error value stays in the
+// chain and is reachable with errors.As.
+var (
+	// ErrImageNotFound: the image does not exist in the repository
+	// (ImageNotFoundException).
+	ErrImageNotFound = errors.New("ecrreplication: image not found")
+	// ErrRepositoryNotFound: the repository does not exist in the registry
+	// (RepositoryNotFoundException).
+	ErrRepositoryNotFound = errors.New("ecrreplication: repository not found")
+	// ErrInvalidParameter: the service rejected a parameter
+	// (InvalidParameterException).
+	ErrInvalidParameter = errors.New("ecrreplication: invalid parameter")
+	// ErrValidation: the input broke a documented constraint, found either by
+	// the service (ValidationException) or locally by ValidateInput.
+	ErrValidation = errors.New("ecrreplication: validation failed")
+	// ErrServer: the service failed on its side (ServerException).
+	ErrServer = errors.New("ecrreplication: server error")
+	// ErrThrottled: the request rate was too high (ThrottlingException,
+	// TooManyRequestsException, LimitExceededException and the other
+	// throttling codes the SDK's retryer knows).
+	ErrThrottled = errors.New("ecrreplication: throttled")
+)
+
+// sentinelFor returns the sentinel for a service error code, or nil.
+func sentinelFor(code string) error {
+	switch code {
+	case "ImageNotFoundException":
+		return ErrImageNotFound
+	case "RepositoryNotFoundException":
+		return ErrRepositoryNotFound
+	case "InvalidParameterException":
+		return ErrInvalidParameter
+	case "ValidationException":
+		return ErrValidation
+	case "ServerException":
+		return ErrServer
+	}
+	if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
+		return ErrThrottled
+	}
+	return nil
+}
+
+// MapError makes errors.Is(err, ErrX) answer for the service error in err's
+// chain, matched by its error code (so a *smithy.GenericAPIError with a known
+// code maps too). The result keeps err's text and chain: errors.As still reaches
+// *smithy.OperationError, *types.ImageNotFoundException and the rest.
+// nil stays nil, errors without a known code are returned unchanged, and an
+// error that is already mapped is not wrapped again.
+func MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var m *mappedError
+	if errors.As(err, &m) {
+		return err
+	}
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	sentinel := sentinelFor(apiErr.ErrorCode())
+	if sentinel == nil {
+		return err
+	}
+	return &mappedError{err: err, sentinel: sentinel}
+}
+
+// mappedError answers errors.Is for one sentinel and is otherwise transparent,
+// in the manner of syscall.Errno.Is.
+type mappedError struct {
+	err      error
+	sentinel error
+}
+
+func (e *mappedError) Error() string { return e.err.Error() }
+
+func (e *mappedError) Unwrap() error { return e.err }
+
+func (e *mappedError) Is(target error) bool { return target == e.sentinel }

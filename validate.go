@@ -1,0 +1,313 @@
+package ecrreplication
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+)
+
+// Wire names of the validated fields, as used in Violation.Field.
+const (
+	FieldRepositoryName = "repositoryName"
+	FieldRegistryID     = "registryId"
+	FieldImageID        = "imageId"
+	FieldImageTag       = "imageId.imageTag"
+	FieldImageDigest    = "imageId.imageDigest"
+)
+
+// RepositoryNamePattern is the documented pattern a repository name must match
+// in full.
+const RepositoryNamePattern = `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`
+
+// Documented length limits, counted in characters (Unicode code points).
+const (
+	MinRepositoryNameLength = 2
+	MaxRepositoryNameLength = 256
+	MinImageTagLength       = 1
+	MaxImageTagLength       = 300
+)
+
+// Violation is one broken constraint of one field.
+type Violation struct {
+	// Field is the wire name of the field: repositoryName, registryId, imageId,
+	// imageId.imageTag or imageId.imageDigest.
+	Field string
+	// Value is the offending value ("" for a missing one).
+	Value string
+	// Constraint says, for a human, what the value must be.
+	Constraint string
+}
+
+// String formats the violation with the value quoted and cut to 64 characters.
+func (v Violation) String() string {
+	return fmt.Sprintf("%s %s %s", v.Field, quote(v.Value), v.Constraint)
+}
+
+// ValidationError reports every constraint an input breaks. It matches
+// ErrValidation with errors.Is, like the service's ValidationException.
+type ValidationError struct {
+	Violations []Violation
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("ecrreplication: invalid input: ")
+	for i, v := range e.Violations {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrValidation.
+func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// maxQuoted is how many characters of a value an error message shows.
+const maxQuoted = 64
+
+// quote renders s with %q, cut to maxQuoted characters, so that hostile input
+// can neither flood nor forge log lines.
+func quote(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n <= maxQuoted {
+		return fmt.Sprintf("%q", s)
+	}
+	cut, count := s, 0
+	for i := range s {
+		if count == maxQuoted {
+			cut = s[:i]
+			break
+		}
+		count++
+	}
+	return fmt.Sprintf("%q... (%d characters)", cut, n)
+}
+
+// violations collects violations without allocating until the first one.
+type violations []Violation
+
+func (vs *violations) add(field, value, constraint string) {
+	*vs = append(*vs, Violation{Field: field, Value: value, Constraint: constraint})
+}
+
+func (vs violations) err() error {
+	if len(vs) == 0 {
+		return nil
+	}
+	return &ValidationError{Violations: vs}
+}
+
+// ValidateInput checks every documented constraint of a
+// DescribeImageReplicationStatus input and reports all violations at once as a
+// *ValidationError. A nil input is an error. A valid input costs no allocation.
+func ValidateInput(params *ecr.DescribeImageReplicationStatusInput) error {
+	if params == nil {
+		return &ValidationError{Violations: []Violation{{Field: "input", Constraint: "is required (got a nil *ecr.DescribeImageReplicationStatusInput)"}}}
+	}
+	var vs violations
+	if params.RepositoryName == nil {
+		vs.add(FieldRepositoryName, "", "is required")
+	} else {
+		checkRepositoryName(&vs, *params.RepositoryName)
+	}
+	if params.RegistryId != nil {
+		checkRegistryID(&vs, *params.RegistryId)
+	}
+	switch id := params.ImageId; {
+	case id == nil:
+		vs.add(FieldImageID, "", "is required")
+	case id.ImageTag == nil && id.ImageDigest == nil:
+		vs.add(FieldImageID, "", "must carry imageTag or imageDigest")
+	default:
+		if id.ImageTag != nil {
+			checkImageTag(&vs, *id.ImageTag)
+		}
+		if id.ImageDigest != nil {
+			checkImageDigest(&vs, *id.ImageDigest)
+		}
+	}
+	return vs.err()
+}
+
+// ValidateRepositoryName checks a repository name: 2 to 256 characters,
+// matching RepositoryNamePattern in full.
+func ValidateRepositoryName(name string) error {
+	var vs violations
+	checkRepositoryName(&vs, name)
+	return vs.err()
+}
+
+// ValidateRegistryID checks a registry ID (an AWS account ID): exactly 12 ASCII
+// digits.
+func ValidateRegistryID(id string) error {
+	var vs violations
+	checkRegistryID(&vs, id)
+	return vs.err()
+}
+
+// ValidateImageTag checks an image tag: 1 to 300 characters.
+func ValidateImageTag(tag string) error {
+	var vs violations
+	checkImageTag(&vs, tag)
+	return vs.err()
+}
+
+// ValidateImageDigest checks an image digest against the OCI image-spec digest
+// grammar (algorithm:encoded); sha256 digests must have exactly 64 and sha512
+// digests exactly 128 lowercase hex characters.
+func ValidateImageDigest(digest string) error {
+	var vs violations
+	checkImageDigest(&vs, digest)
+	return vs.err()
+}
+
+func checkRepositoryName(vs *violations, name string) {
+	if n := utf8.RuneCountInString(name); n < MinRepositoryNameLength || n > MaxRepositoryNameLength {
+		vs.add(FieldRepositoryName, name, fmt.Sprintf("must be %d to %d characters long, got %d", MinRepositoryNameLength, MaxRepositoryNameLength, n))
+	}
+	if !isRepositoryName(name) {
+		vs.add(FieldRepositoryName, name, repositoryNameHint(name)+": components of lower-case letters and digits, separated by single '.', '_' or '-', joined by '/' (pattern "+RepositoryNamePattern+")")
+	}
+}
+
+// Byte classes for the straight-line checks, looked up in one table.
+const (
+	classAlnum   = 1 << iota // [a-z0-9]
+	classNameSep             // [._-/]
+	classAlgSep              // [+._-]
+	classEncoded             // [a-zA-Z0-9=_-]
+	classHex                 // [a-f0-9]
+	classDigit               // [0-9]
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= classAlnum | classEncoded
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] |= classEncoded
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= classAlnum | classEncoded | classHex | classDigit
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] |= classHex
+	}
+	for _, c := range "._-/" {
+		t[c] |= classNameSep
+	}
+	for _, c := range "+._-" {
+		t[c] |= classAlgSep
+	}
+	for _, c := range "=_-" {
+		t[c] |= classEncoded
+	}
+	return t
+}()
+
+// isRepositoryName reports whether name matches RepositoryNamePattern in full:
+// '/'-separated components of [a-z0-9] runs joined by single [._-] separators.
+func isRepositoryName(name string) bool {
+	return isSeparated(name, classNameSep)
+}
+
+// isSeparated reports whether s is runs of [a-z0-9] joined by single bytes of
+// the separator class sep, with no separator first or last.
+func isSeparated(s string, sep uint8) bool {
+	afterSep := true // at the start, as after a separator: an alphanumeric must come next
+	for i := 0; i < len(s); i++ {
+		switch c := byteClass[s[i]]; {
+		case c&classAlnum != 0:
+			afterSep = false
+		case c&sep != 0 && !afterSep:
+			afterSep = true
+		default:
+			return false
+		}
+	}
+	return !afterSep
+}
+
+// allOf reports whether every byte of s is in class.
+func allOf(s string, class uint8) bool {
+	for i := 0; i < len(s); i++ {
+		if byteClass[s[i]]&class == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// repositoryNameHint names the most likely mistake in a name that does not
+// match the pattern.
+func repositoryNameHint(name string) string {
+	switch {
+	case name == "":
+		return "must not be empty"
+	case strings.ContainsFunc(name, func(r rune) bool { return 'A' <= r && r <= 'Z' }):
+		return "must be lower case"
+	case strings.ContainsFunc(name, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || strings.ContainsRune("._-/", r))
+	}):
+		return "must contain only a-z, 0-9, '.', '_', '-' and '/'"
+	default:
+		return "must start and end with a letter or digit and not repeat separators"
+	}
+}
+
+func checkRegistryID(vs *violations, id string) {
+	if len(id) != 12 {
+		vs.add(FieldRegistryID, id, fmt.Sprintf("must be exactly 12 digits (an AWS account ID), got %d characters", utf8.RuneCountInString(id)))
+		return
+	}
+	if !allOf(id, classDigit) {
+		vs.add(FieldRegistryID, id, "must be exactly 12 digits (an AWS account ID)")
+	}
+}
+
+func checkImageTag(vs *violations, tag string) {
+	if n := utf8.RuneCountInString(tag); n < MinImageTagLength || n > MaxImageTagLength {
+		vs.add(FieldImageTag, tag, fmt.Sprintf("must be %d to %d characters long, got %d", MinImageTagLength, MaxImageTagLength, n))
+	}
+}
+
+// checkImageDigest applies the OCI image-spec grammar:
+//
+//	digest              ::= algorithm ":" encoded
+//	algorithm           ::= algorithm-component (algorithm-separator algorithm-component)*
+//	algorithm-component ::= [a-z0-9]+
+//	algorithm-separator ::= [+._-]
+//	encoded             ::= [a-zA-Z0-9=_-]+
+//
+// and the registered algorithms' rules: sha256 is 64 and sha512 128 lowercase
+// hex characters.
+func checkImageDigest(vs *violations, digest string) {
+	colon := strings.IndexByte(digest, ':')
+	if colon < 0 || !isSeparated(digest[:colon], classAlgSep) {
+		vs.add(FieldImageDigest, digest, digestGrammar)
+		return
+	}
+	algorithm, encoded := digest[:colon], digest[colon+1:]
+	var want int
+	switch algorithm {
+	case "sha256":
+		want = 64
+	case "sha512":
+		want = 128
+	default:
+		if encoded == "" || !allOf(encoded, classEncoded) {
+			vs.add(FieldImageDigest, digest, digestGrammar)
+		}
+		return
+	}
+	// Lowercase hex is a subset of the grammar's encoded characters.
+	if len(encoded) != want || !allOf(encoded, classHex) {
+		vs.add(FieldImageDigest, digest, fmt.Sprintf("must have exactly %d lowercase hex characters after %q", want, algorithm+":"))
+	}
+}
+
+const digestGrammar = "must be algorithm:encoded per the OCI digest grammar, such as sha256: followed by 64 lowercase hex characters"
