@@ -12,7 +12,8 @@ import (
 // recorded too.
 type Call struct {
 	// Operation is the operation named by the X-Amz-Target header (for an
-	// unknown target, the raw header value).
+	// target without the service prefix, the raw header value; "" when the
+	// header is missing).
 	Operation string
 	// Body is the raw JSON request body.
 	Body []byte

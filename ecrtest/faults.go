@@ -62,7 +62,8 @@ type Fault struct {
 // InjectFault queues f for the next n calls of operation (an operation name
 // such as OpDescribeImageReplicationStatus), after any faults already queued
 // for it. Faults are consumed in order, one per call, and may be injected
-// while requests are in flight.
+// while requests are in flight. n <= 0 queues nothing. Calls rejected by
+// authentication do not consume faults.
 func (s *Server) InjectFault(operation string, f Fault, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
