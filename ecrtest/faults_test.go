@@ -3,6 +3,7 @@ package ecrtest_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -191,7 +192,7 @@ func TestLatencyFaultLoopbackCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		for srv.CallCount(opStatus) == 0 {
-			time.Sleep(time.Millisecond)
+			runtime.Gosched()
 		}
 		cancel()
 	}()

@@ -3,8 +3,10 @@ package ecrtest_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -61,38 +63,7 @@ func TestCloseWaitsForInFlightRequests(t *testing.T) {
 		done <- err
 	}()
 	for srv.CallCount(opStatus) == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	srv.Close()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("in-flight request failed: %v", err)
-		}
-	default:
-		// Close returned; the response must already be on its way.
-		if err := <-done; err != nil {
-			t.Errorf("in-flight request failed: %v", err)
-		}
-	}
-	if _, err := c.DescribeImageReplicationStatus(context.Background(), byTag("app", "v1")); err == nil {
-		t.Error("request after Close succeeded")
-	}
-	srv.Close() // idempotent
-}
-
-func TestInMemoryCloseWaits(t *testing.T) {
-	srv := ecrtest.NewInMemoryServer()
-	push(t, srv, "app", "v1")
-	srv.InjectFault(opStatus, ecrtest.Fault{Kind: ecrtest.FaultLatency, Latency: 50 * time.Millisecond}, 1)
-	c := srv.Client(noRetry)
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.DescribeImageReplicationStatus(context.Background(), byTag("app", "v1"))
-		done <- err
-	}()
-	for srv.CallCount(opStatus) == 0 {
-		time.Sleep(time.Millisecond)
+		runtime.Gosched()
 	}
 	srv.Close()
 	if err := <-done; err != nil {
@@ -101,6 +72,33 @@ func TestInMemoryCloseWaits(t *testing.T) {
 	if _, err := c.DescribeImageReplicationStatus(context.Background(), byTag("app", "v1")); err == nil {
 		t.Error("request after Close succeeded")
 	}
+	srv.Close() // idempotent
+}
+
+func TestInMemoryCloseWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := ecrtest.NewInMemoryServer()
+		push(t, srv, "app", "v1")
+		srv.InjectFault(opStatus, ecrtest.Fault{Kind: ecrtest.FaultLatency, Latency: time.Minute}, 1)
+		c := srv.Client(noRetry)
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.DescribeImageReplicationStatus(context.Background(), byTag("app", "v1"))
+			done <- err
+		}()
+		synctest.Wait() // the call is sleeping in the handler
+		start := time.Now()
+		srv.Close()
+		if got := time.Since(start); got != time.Minute {
+			t.Errorf("Close returned after %v, want it to wait the 1m in-flight call", got)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("in-flight request failed: %v", err)
+		}
+		if _, err := c.DescribeImageReplicationStatus(context.Background(), byTag("app", "v1")); err == nil {
+			t.Error("request after Close succeeded")
+		}
+	})
 }
 
 func TestNoGoroutinesAfterClose(t *testing.T) {
