@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // wireServer is a minimal awsJson1_1 endpoint whose answer a test scripts.
@@ -75,3 +77,7 @@ func writeError(w http.ResponseWriter, status int, code, message string, form er
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
 }
+
+// ignoreUnexported lets cmp.Diff compare the SDK's types, which carry an
+// unexported noSmithyDocumentSerde field.
+var ignoreUnexported = cmpopts.IgnoreUnexported(types.ImageIdentifier{}, types.ImageReplicationStatus{})
