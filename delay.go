@@ -12,16 +12,16 @@ import (
 // DelayGrowth per attempt up to DefaultMaxDelay, each jittered by ±DelayJitter.
 // See the README for how it compares with other schedules.
 const (
-	DefaultMinDelay = 2 * time.Second
+	DefaultMinDelay = 3 * time.Second
 	DefaultMaxDelay = 20 * time.Second
-	DelayGrowth     = 1.3
+	DelayGrowth     = 1.2
 	DelayJitter     = 0.1
 )
 
 // ComputeDelay is the waiter's default schedule, with the signature of
 // smithy-go's waiter.ComputeDelay so that either can be set as
 // ImageReplicationCompleteWaiterOptions.Backoff. It returns the delay before
-// the attempt after attempt (counting from 1): minDelay·1.3^(attempt-1),
+// the attempt after attempt (counting from 1): minDelay·1.2^(attempt-1),
 // capped at maxDelay, jittered by ±10 % and kept within [minDelay, maxDelay]
 // and within remainingTime.
 func ComputeDelay(attempt int64, minDelay, maxDelay, remainingTime time.Duration) (time.Duration, error) {

@@ -27,7 +27,7 @@ type ImageReplicationCompleteWaiterOptions struct {
 	ClientOptions []func(*ecr.Options)
 
 	// MinDelay is the shortest delay between polls. Default DefaultMinDelay
-	// (2 s). It must not be more than MaxDelay.
+	// (3 s). It must not be more than MaxDelay.
 	MinDelay time.Duration
 
 	// MaxDelay is the longest delay between polls. Default DefaultMaxDelay

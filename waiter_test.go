@@ -553,7 +553,7 @@ func TestWaitPollTimes(t *testing.T) {
 			}
 			return ds
 		}
-		want := ms(0, 2000, 2600, 3380, 4394, 5712, 7426, 9654, 12550, 16315, 20000, 20000)
+		want := ms(0, 3000, 3600, 4320, 5184, 6221, 7465, 8958, 10750, 12899, 15479, 18575)
 		if diff := cmp.Diff(want, gaps); diff != "" {
 			t.Errorf("delays between polls (-want +got):\n%s", diff)
 		}
@@ -655,10 +655,10 @@ func TestComputeDelay(t *testing.T) {
 		want      time.Duration
 	}{
 		{1, time.Hour, mid, 2 * time.Second},
-		{2, time.Hour, mid, 2600 * time.Millisecond},
+		{2, time.Hour, mid, 2400 * time.Millisecond},
 		{1, time.Hour, low, 2 * time.Second}, // jitter never goes below MinDelay
-		{2, time.Hour, low, 2340 * time.Millisecond},
-		{2, time.Hour, high, 2860 * time.Millisecond},
+		{2, time.Hour, low, 2160 * time.Millisecond},
+		{2, time.Hour, high, 2640 * time.Millisecond},
 		{50, time.Hour, mid, 20 * time.Second},
 		{50, time.Hour, high, 20 * time.Second}, // nor above MaxDelay
 		{50, 5 * time.Second, mid, 5 * time.Second},
