@@ -1,0 +1,221 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/ecrkit/ecrreplication"
+)
+
+// programName is the command's name in messages and help.
+const programName = "ecr-replication"
+
+// globals are the flags every command accepts, before or after its name.
+type globals struct {
+	output      string
+	quiet       bool
+	endpointURL string
+	profile     string
+	region      string
+	debug       bool
+	version     bool
+}
+
+// globalFlagNames are the names register defines, to tell them apart from a
+// command's own flags in help.
+var globalFlagNames = map[string]bool{
+	"output": true, "quiet": true, "endpoint-url": true, "profile": true,
+	"region": true, "debug": true, "version": true,
+}
+
+// defaultGlobals returns the globals before any flag is parsed.
+func defaultGlobals() globals { return globals{output: "text"} }
+
+// register defines the global flags on fs. The current values are the
+// defaults, so that flags given before the command name survive the second
+// parse after it.
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.output, "output", g.output, "output `format` on stdout: text or json")
+	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress on stderr (errors are still printed)")
+	fs.StringVar(&g.endpointURL, "endpoint-url", g.endpointURL, "send requests to this `URL` instead of the ECR endpoint of the region")
+	fs.StringVar(&g.profile, "profile", g.profile, "use this `profile` from the AWS shared config and credentials files")
+	fs.StringVar(&g.region, "region", g.region, "AWS `region` of the source registry (default: from AWS_REGION or the profile)")
+	fs.BoolVar(&g.debug, "debug", g.debug, "log what the command does on stderr (never credentials)")
+	fs.BoolVar(&g.version, "version", g.version, "print the version and exit")
+}
+
+// validate checks the global flags.
+func (g *globals) validate() error {
+	switch g.output {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--output %s is not a known format: use text or json", quote(g.output))
+	}
+	if g.endpointURL != "" {
+		u, err := url.Parse(g.endpointURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--endpoint-url %s is not an http or https URL such as https://api.ecr.us-east-1.amazonaws.com", quote(g.endpointURL))
+		}
+	}
+	if strings.ContainsFunc(g.region, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-')
+	}) {
+		return fmt.Errorf("--region %s is not a region name such as us-east-1", quote(g.region))
+	}
+	return nil
+}
+
+// usageError reports a usage error with a hint to the help and returns
+// exitUsage. With --output json it also writes the JSON document.
+func (a *app) usageError(cmd *command, err error) int {
+	a.printError(err, usageHint(cmd))
+	if cmd != nil && a.g.output == "json" {
+		a.writeJSON(result{exitCode: exitUsage, err: err, errCode: codeInvalidInput})
+	}
+	return exitUsage
+}
+
+// usageHint points to the help of cmd, or to the top-level help.
+func usageHint(cmd *command) string {
+	if cmd == nil {
+		return fmt.Sprintf("see '%s --help'", programName)
+	}
+	return fmt.Sprintf("see '%s %s --help'", programName, cmd.name)
+}
+
+// printError prints "error: msg" and an optional hint on stderr.
+func (a *app) printError(err error, hint string) {
+	fmt.Fprintf(a.stderr, "%s: error: %s\n", programName, err)
+	if hint != "" {
+		fmt.Fprintf(a.stderr, "%s: hint: %s\n", programName, hint)
+	}
+}
+
+// quote renders s with %q, cut to 64 characters, so that hostile input can
+// neither flood nor forge messages.
+func quote(s string) string {
+	const maxQuoted = 64
+	if utf8.RuneCountInString(s) <= maxQuoted {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q...", string([]rune(s)[:maxQuoted]))
+}
+
+// flagForField names the command-line flag of a validated input field.
+var flagForField = map[string]string{
+	ecrreplication.FieldRepositoryName: "repository name (--repository)",
+	ecrreplication.FieldRegistryID:     "registry ID (--registry-id)",
+	ecrreplication.FieldImageTag:       "image tag (--tag)",
+	ecrreplication.FieldImageDigest:    "image digest (--digest)",
+}
+
+// validationMessage rewrites a *ValidationError in the terms of the command
+// line: one line per violation, such as
+//
+//	repository name (--repository) "Foo" must be lower case: ...
+func validationMessage(err error) string {
+	var ve *ecrreplication.ValidationError
+	if !errors.As(err, &ve) {
+		return err.Error()
+	}
+	lines := make([]string, 0, len(ve.Violations))
+	for _, v := range ve.Violations {
+		switch name, ok := flagForField[v.Field]; {
+		case v.Field == ecrreplication.FieldImageID:
+			lines = append(lines, "--tag or --digest is required: name the image by tag, by digest or by both")
+		case ok && v.Value == "" && v.Constraint == "is required":
+			lines = append(lines, name+" is required")
+		case ok:
+			lines = append(lines, fmt.Sprintf("%s %s %s", name, quote(v.Value), v.Constraint))
+		default:
+			lines = append(lines, fmt.Sprintf("%s %s %s", v.Field, quote(v.Value), v.Constraint))
+		}
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+// printTopHelp prints the program's help.
+func (a *app) printTopHelp(w io.Writer) {
+	fmt.Fprintf(w, `Usage: %[1]s [global flags] COMMAND [flags]
+
+Reports and waits for Amazon ECR image replication (DescribeImageReplicationStatus),
+for deployment pipelines. AWS credentials and region come from the same places
+as for the AWS CLI: environment, --profile, shared config files, SSO, roles.
+
+Commands:
+`, programName)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, name := range []string{"status", "wait", "demo"} {
+		fmt.Fprintf(tw, "  %s\t%s\n", name, commands[name].summary)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, `
+Global flags (before or after the command name):
+%s
+Examples:
+  %[2]s wait --repository my-app --tag v1.4.2 --timeout 20m
+  %[2]s status --repository my-app --digest sha256:... --output json
+  %[2]s demo
+
+Run '%[2]s COMMAND --help' for a command's flags and output.
+%[3]s`, globalFlagsHelp(), programName, exitCodesHelp)
+}
+
+// printCommandHelp prints a command's help: synopsis, description, its own
+// flags, the global flags and the exit codes.
+func (a *app) printCommandHelp(w io.Writer, cmd *command) {
+	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n\nFlags:\n", programName, cmd.synopsis, strings.TrimSpace(cmd.help))
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	cmd.newFlags(fs)
+	printFlags(w, fs, func(name string) bool { return !globalFlagNames[name] })
+	fmt.Fprintf(w, "\nGlobal flags (before or after the command name):\n%s\n%s", globalFlagsHelp(), exitCodesHelp)
+}
+
+// globalFlagsHelp returns the help lines of the global flags.
+func globalFlagsHelp() string {
+	var b strings.Builder
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	g := defaultGlobals()
+	g.register(fs)
+	printFlags(&b, fs, func(string) bool { return true })
+	return b.String()
+}
+
+// printFlags prints the flags of fs that keep accepts, in the manner of
+// flag.PrintDefaults but with two dashes.
+func printFlags(w io.Writer, fs *flag.FlagSet, keep func(name string) bool) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if !keep(f.Name) {
+			return
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		line += "\n      " + usage
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+			line += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w, line)
+	})
+}
+
+// exitCodesHelp documents the exit codes.
+const exitCodesHelp = `
+Exit codes:
+  0    complete: every destination is COMPLETE (status: the status was read)
+  1    replication failed: a destination is FAILED, or no replication rule
+       of the registry covers the repository (--expect-from-registry)
+  2    usage, validation or configuration error; found before any request
+  3    timed out before every destination was COMPLETE
+  4    image or repository not found
+  5    other errors: credentials, permissions, network, service
+  130  interrupted (Ctrl-C or SIGTERM)
+`

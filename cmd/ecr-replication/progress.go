@@ -1,0 +1,208 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/ecrkit/ecrreplication"
+)
+
+// progress shows a wait's progress on stderr. On a terminal it keeps one
+// line per destination, redrawn in place with its status and elapsed time;
+// otherwise it prints a plain line whenever a destination's status changes,
+// so that CI logs stay readable. A nil *progress shows nothing (--quiet).
+type progress struct {
+	w     io.Writer
+	tty   bool
+	image string
+	start time.Time
+
+	mu    sync.Mutex
+	dests []ecrreplication.Destination
+	// final records when each destination first reached COMPLETE or FAILED.
+	final map[string]time.Duration
+	// seen holds the last status printed per destination (plain mode).
+	seen map[string]string
+	// lines is how many lines the terminal block has (tty mode).
+	lines int
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// ansiUp moves the cursor up n lines; ansiClearLine clears the line.
+const (
+	ansiUp        = "\x1b[%dA"
+	ansiClearLine = "\r\x1b[2K"
+)
+
+// newProgress starts showing progress for image on w. On a terminal a
+// goroutine redraws the elapsed times every second until stop is called.
+func newProgress(w io.Writer, tty bool, image string) *progress {
+	p := &progress{
+		w: w, tty: tty, image: image, start: time.Now(),
+		final: map[string]time.Duration{}, seen: map[string]string{},
+	}
+	if tty {
+		p.stop, p.done = make(chan struct{}), make(chan struct{})
+		go p.tick()
+	}
+	return p
+}
+
+// tick redraws the terminal block every second.
+func (p *progress) tick() {
+	defer close(p.done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			p.redraw()
+			p.mu.Unlock()
+		}
+	}
+}
+
+// key identifies a destination.
+func key(d ecrreplication.Destination) string { return d.Region + "/" + d.RegistryID }
+
+// update shows a new report. It is the waiter's OnProgress.
+func (p *progress) update(r ecrreplication.Report) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	elapsed := time.Since(p.start)
+	p.dests = r.Destinations
+	for _, d := range r.Destinations {
+		if _, ok := p.final[key(d)]; !ok && (d.Status == types.ReplicationStatusComplete || d.Status == types.ReplicationStatusFailed) {
+			p.final[key(d)] = elapsed
+		}
+	}
+	if p.tty {
+		p.redraw()
+		return
+	}
+	if len(p.seen) == 0 && len(r.Destinations) == 0 {
+		p.seen[""] = ""
+		fmt.Fprintf(p.w, "[%5.1fs] %s: the service lists no destination yet\n", elapsed.Seconds(), p.image)
+	}
+	for _, d := range r.Destinations {
+		s := d.String()
+		if p.seen[key(d)] == s {
+			continue
+		}
+		p.seen[key(d)] = s
+		fmt.Fprintf(p.w, "[%5.1fs] %s\n", elapsed.Seconds(), s)
+	}
+}
+
+// note prints a message, such as a transient error the wait rides out,
+// above the terminal block or as a plain line.
+func (p *progress) note(format string, v ...any) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	msg := fmt.Sprintf(format, v...)
+	if !p.tty {
+		fmt.Fprintf(p.w, "[%5.1fs] %s\n", time.Since(p.start).Seconds(), msg)
+		return
+	}
+	p.moveUp()
+	fmt.Fprintf(p.w, "%s%s\n", ansiClearLine, msg)
+	p.lines = 0
+	p.redraw()
+}
+
+// moveUp puts the cursor on the first line of the terminal block.
+func (p *progress) moveUp() {
+	if p.lines > 0 {
+		fmt.Fprintf(p.w, ansiUp, p.lines)
+	}
+}
+
+// redraw draws the terminal block: a heading and one line per destination.
+// p.mu must be held.
+func (p *progress) redraw() {
+	var b strings.Builder
+	now := time.Since(p.start)
+	fmt.Fprintf(&b, "Waiting for %s  %s\n", p.image, formatElapsed(now))
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, d := range p.dests {
+		el, ok := p.final[key(d)]
+		if !ok {
+			el = now
+		}
+		code := ""
+		if d.FailureCode != "" {
+			code = " " + d.FailureCode
+		}
+		fmt.Fprintf(tw, "  %s %s\t%s\t%s%s\t%s\n", symbol(d), d.Region, d.RegistryID, statusText(d), code, formatElapsed(el))
+	}
+	tw.Flush()
+	p.moveUp()
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	var out strings.Builder
+	for _, l := range lines {
+		out.WriteString(ansiClearLine)
+		out.WriteString(l)
+		out.WriteByte('\n')
+	}
+	// Clear lines left over from a taller block.
+	for i := len(lines); i < p.lines; i++ {
+		out.WriteString(ansiClearLine + "\n")
+	}
+	if extra := p.lines - len(lines); extra > 0 {
+		fmt.Fprintf(&out, ansiUp, extra)
+	}
+	io.WriteString(p.w, out.String())
+	p.lines = len(lines)
+}
+
+// symbol marks a destination's state in the terminal block.
+func symbol(d ecrreplication.Destination) string {
+	switch d.Status {
+	case types.ReplicationStatusComplete:
+		return "✓"
+	case types.ReplicationStatusFailed:
+		return "✗"
+	default:
+		return "…"
+	}
+}
+
+// formatElapsed formats a duration as 5s or 2m05s.
+func formatElapsed(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s < 60 {
+		return fmt.Sprintf("%ds", s)
+	}
+	return fmt.Sprintf("%dm%02ds", s/60, s%60)
+}
+
+// finish stops the redrawing and draws the final state once more.
+func (p *progress) finish() {
+	if p == nil {
+		return
+	}
+	if p.tty {
+		close(p.stop)
+		<-p.done
+		p.mu.Lock()
+		p.redraw()
+		p.mu.Unlock()
+	}
+}

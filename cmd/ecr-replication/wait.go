@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/ecrkit/ecrreplication"
+)
+
+// waitSettings are the wait command's flags other than the image's.
+type waitSettings struct {
+	timeout            time.Duration
+	minDelay, maxDelay time.Duration
+	expect             expectList
+	expectFromRegistry bool
+}
+
+// register defines the wait flags on fs.
+func (s *waitSettings) register(fs *flag.FlagSet) {
+	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration` (exit code 3)")
+	fs.DurationVar(&s.minDelay, "min-delay", ecrreplication.DefaultMinDelay, "shortest `delay` between polls")
+	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, "longest `delay` between polls; delays grow from --min-delay by 1.3x per poll")
+	fs.Var(&s.expect, "expect", "wait for these destinations, `REGION[:ACCOUNT],...` (repeatable; no ACCOUNT: any registry in REGION), even before the service lists them")
+	fs.BoolVar(&s.expectFromRegistry, "expect-from-registry", false, "wait for every destination of the registry's replication rules that match the repository (DescribeRegistry)")
+}
+
+// validate checks the settings.
+func (s *waitSettings) validate() error {
+	switch {
+	case s.timeout <= 0:
+		return fmt.Errorf("--timeout %v must be greater than zero", s.timeout)
+	case s.minDelay <= 0:
+		return fmt.Errorf("--min-delay %v must be greater than zero", s.minDelay)
+	case s.maxDelay < s.minDelay:
+		return fmt.Errorf("--max-delay %v must not be less than --min-delay %v", s.maxDelay, s.minDelay)
+	case len(s.expect) > 0 && s.expectFromRegistry:
+		return errors.New("--expect and --expect-from-registry exclude each other: name the destinations, or let the registry's rules name them")
+	}
+	return nil
+}
+
+// expectList is the value of --expect: destinations as REGION[:ACCOUNT],
+// comma-separated, the flag repeatable.
+type expectList []ecrreplication.Destination
+
+// String implements flag.Value.
+func (l *expectList) String() string {
+	var parts []string
+	for _, d := range *l {
+		if d.RegistryID != "" {
+			parts = append(parts, d.Region+":"+d.RegistryID)
+		} else {
+			parts = append(parts, d.Region)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set implements flag.Value.
+func (l *expectList) Set(v string) error {
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		region, account, _ := strings.Cut(item, ":")
+		if !isRegionName(region) {
+			return fmt.Errorf("%s is not REGION[:ACCOUNT] with a region name such as us-west-2", quote(item))
+		}
+		if strings.Contains(item, ":") {
+			if err := ecrreplication.ValidateRegistryID(account); err != nil {
+				return fmt.Errorf("%s: the account must be a 12-digit account ID", quote(item))
+			}
+		}
+		*l = append(*l, ecrreplication.Destination{Region: region, RegistryID: account})
+	}
+	return nil
+}
+
+// isRegionName reports whether s looks like an AWS region name: lower-case
+// letters, digits and inner hyphens, with at least one hyphen.
+func isRegionName(s string) bool {
+	if !strings.Contains(s, "-") || strings.HasPrefix(s, "-") || strings.HasSuffix(s, "-") {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-')
+	})
+}
+
+// waitCommand is "ecr-replication wait".
+var waitCommand = &command{
+	name:     "wait",
+	synopsis: "wait --repository NAME (--tag TAG | --digest DIGEST) [--registry-id ID] [--timeout 30m] [--min-delay D] [--max-delay D] [--expect REGION[:ACCOUNT],... | --expect-from-registry] [global flags]",
+	summary:  "wait until an image has replicated to every destination",
+	help: `
+Polls DescribeImageReplicationStatus until the image is COMPLETE in every
+destination, and stops at once when a destination is FAILED. Transient errors
+(throttling, 5xx, dropped connections) are ridden out until --timeout.
+
+Which destinations count: with --expect, those named (also before the service
+lists them); with --expect-from-registry, those of the replication rules of
+the caller's registry that match the repository; otherwise every destination
+the service lists, which must be at least one.
+
+Progress goes to stderr: on a terminal one line per destination, redrawn in
+place; otherwise one line whenever a status changes. --quiet silences it.
+
+Text output (stdout) is a table of the last status; "-" means no value and
+NOT_LISTED an expected destination the service does not list yet:
+
+  REGION     REGISTRY      STATUS    FAILURE CODE
+  eu-west-1  123456789012  COMPLETE  -
+  us-east-2  210987654321  FAILED    REPLICATION_FAILED
+
+JSON output (--output json) is one document on stdout, also on failure:
+
+  {
+    "repository":     string, the repository name
+    "registryId":     string, the source registry as given ("" = the caller's)
+    "imageDigest":    string, the image digest as the service resolved it
+    "imageTag":       string, the tag as given ("" when waiting by digest)
+    "complete":       bool, every expected destination is COMPLETE
+    "destinations":   [ {                 sorted by region, then registryId
+        "region":      string,
+        "registryId":  string,
+        "status":      "IN_PROGRESS", "COMPLETE", "FAILED", or "" when the
+                       service does not list an expected destination yet,
+        "failureCode": string, "" unless FAILED
+    } ],
+    "error": {                            present only when exitCode != 0
+        "code":             "ReplicationFailed" | "NoReplicationRule" |
+                            "InvalidInput" | "Timeout" | "ImageNotFound" |
+                            "RepositoryNotFound" | "Interrupted" | "Error",
+        "message":          string, for people,
+        "serviceErrorCode": string, the AWS error code, when there is one,
+        "requestId":        string, the AWS request ID, when there is one
+    },
+    "exitCode":       number, the process's exit code
+    "attempts":       number, DescribeImageReplicationStatus calls made
+    "elapsedSeconds": number, seconds spent waiting, to the millisecond
+  }
+
+Examples:
+  ecr-replication wait --repository my-app --tag v1.4.2
+  ecr-replication wait --repository my-app --tag v1.4.2 --timeout 10m \
+      --expect us-west-2,eu-west-1,us-east-2:210987654321
+  ecr-replication wait --repository team/api --digest "$DIGEST" \
+      --expect-from-registry --output json --quiet > replication.json`,
+	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
+		var img imageFlags
+		var s waitSettings
+		img.register(fs)
+		s.register(fs)
+		return func(ctx context.Context, a *app, fs *flag.FlagSet) int {
+			return a.wait(ctx, img.input(fs), s)
+		}
+	},
+}
+
+// wait runs the wait command for the image of in. All input is checked
+// before the first request. (Waiting for several images would check every
+// input first, then run waitImage for each.)
+func (a *app) wait(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, s waitSettings) int {
+	r := newResult(in)
+	err := ecrreplication.ValidateInput(in)
+	if err == nil {
+		err = s.validate()
+	}
+	if err != nil {
+		r.err = err
+		r.exitCode, r.errCode = exitUsage, codeInvalidInput
+		return a.emit(r)
+	}
+	client, err := a.newClient(ctx)
+	if err != nil {
+		r.err = err
+		r.finish(ctx)
+		if r.exitCode == exitOther {
+			r.exitCode, r.errCode = exitUsage, codeInvalidInput
+		}
+		return a.emit(r)
+	}
+	return a.emit(a.waitImage(ctx, client, in, s))
+}
+
+// waitImage waits for one image with the package's waiter, showing progress
+// on stderr, and returns the result.
+func (a *app) waitImage(ctx context.Context, client *ecr.Client, in *ecr.DescribeImageReplicationStatusInput, s waitSettings) result {
+	r := newResult(in)
+	name := imageName(in)
+	var prog *progress
+	if !a.g.quiet {
+		prog = newProgress(a.stderr, a.isTerminal(a.stderr), name)
+		if !prog.tty {
+			prog.note("waiting up to %v for %s to replicate", s.timeout, name)
+		}
+	}
+	attempts := 0
+	waiter := ecrreplication.NewImageReplicationCompleteWaiter(client, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = s.minDelay, s.maxDelay
+		o.Destinations = s.expect
+		if s.expectFromRegistry {
+			o.Registry = client
+		}
+		o.OnProgress = func(rep ecrreplication.Report) {
+			a.debug.logf("poll %d: %s: %v", attempts, imageName(in), rep.Destinations)
+			prog.update(rep)
+		}
+		o.Logger = waitLogger{a: a, prog: prog}
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ecrReplicationCountAttempts",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					attempts++
+					return next.HandleInitialize(ctx, in)
+				}), middleware.Before)
+		})
+	})
+	a.debug.logf("waiting for %s: timeout %v, delays %v to %v, expect %q, expect-from-registry %t", name, s.timeout, s.minDelay, s.maxDelay, s.expect.String(), s.expectFromRegistry)
+	start := time.Now()
+	report, err := waiter.WaitForReport(ctx, in, s.timeout)
+	r.elapsed, r.attempts = time.Since(start), attempts
+	prog.finish()
+	var we *ecrreplication.WaitError
+	if errors.As(err, &we) {
+		report = we.Last
+		r.attempts = we.Attempts
+	}
+	r.report, r.err, r.complete = report, err, err == nil
+	r.finish(ctx)
+	if err == nil && prog != nil {
+		fmt.Fprintf(a.stderr, "%s: %s replicated to %d destinations in %v (%d polls)\n", programName, name, len(report.Destinations), r.elapsed.Round(100*time.Millisecond), r.attempts)
+	}
+	if err != nil {
+		a.debug.logf("wait ended: %v", err)
+	}
+	return r
+}
+
+// imageName names the image of in as REPO:TAG, REPO@DIGEST or both.
+func imageName(in *ecr.DescribeImageReplicationStatusInput) string {
+	s := aws.ToString(in.RepositoryName)
+	if in.ImageId != nil {
+		if in.ImageId.ImageTag != nil {
+			s += ":" + *in.ImageId.ImageTag
+		}
+		if in.ImageId.ImageDigest != nil {
+			s += "@" + *in.ImageId.ImageDigest
+		}
+	}
+	return s
+}
+
+// waitLogger receives the waiter's log lines: transient errors ridden out
+// are shown as progress, state changes only with --debug.
+type waitLogger struct {
+	a    *app
+	prog *progress
+}
+
+// Logf implements logging.Logger.
+func (l waitLogger) Logf(c logging.Classification, format string, v ...any) {
+	msg := strings.ReplaceAll(fmt.Sprintf(format, v...), "ecrreplication: ", "")
+	l.a.debug.logf("waiter: %s", msg)
+	if c == logging.Warn {
+		l.prog.note("%s", msg)
+	}
+}
