@@ -1,0 +1,339 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecrkit/ecrreplication/ecrtest"
+)
+
+// fixedDelays makes the poll schedule exact: one poll per second.
+var fixedDelays = []string{"--min-delay", "1s", "--max-delay", "1s"}
+
+// waitArgs returns the arguments of a wait for app:v1 with fixed delays.
+func waitArgs(extra ...string) []string {
+	return append(append([]string{"wait", "--repository", "app", "--tag", "v1"}, fixedDelays...), extra...)
+}
+
+func TestWaitComplete(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		digest := push(t, srv, "app", "v1") // default plan: COMPLETE on the second poll
+		got := runAgainst(t.Context(), srv, waitArgs("--output", "json"))
+		if got.code != exitOK {
+			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+		}
+		want := map[string]any{
+			"repository":  "app",
+			"registryId":  "",
+			"imageDigest": digest,
+			"imageTag":    "v1",
+			"complete":    true,
+			"destinations": dests(
+				dest("us-east-2", otherAccount, "COMPLETE", ""),
+				dest("us-west-2", ecrtest.DefaultAccountID, "COMPLETE", ""),
+			),
+			"exitCode":       0.0,
+			"attempts":       2.0,
+			"elapsedSeconds": 1.0,
+		}
+		if diff := cmp.Diff(want, decodeJSON(t, got.stdout)); diff != "" {
+			t.Errorf("JSON output (-want +got):\n%s", diff)
+		}
+		if n := srv.CallCount(ecrtest.OpDescribeImageReplicationStatus); n != 2 {
+			t.Errorf("%d calls, want 2", n)
+		}
+	})
+}
+
+func TestWaitTextOutputAndPlainProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{AfterPolls: 3}})
+		got := runAgainst(t.Context(), srv, waitArgs())
+		if got.code != exitOK {
+			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+		}
+		wantOut := "" +
+			"REGION     REGISTRY      STATUS    FAILURE CODE\n" +
+			"us-east-2  210987654321  COMPLETE  -\n" +
+			"us-west-2  123456789012  COMPLETE  -\n"
+		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
+			t.Errorf("stdout (-want +got):\n%s", diff)
+		}
+		wantErr := "" +
+			"[  0.0s] waiting up to 30m0s for app:v1 to replicate\n" +
+			"[  0.0s] us-east-2 210987654321 IN_PROGRESS\n" +
+			"[  0.0s] us-west-2 123456789012 IN_PROGRESS\n" +
+			"[  1.0s] us-west-2 123456789012 COMPLETE\n" +
+			"[  2.0s] us-east-2 210987654321 COMPLETE\n" +
+			"ecr-replication: app:v1 replicated to 2 destinations in 2s (3 polls)\n"
+		if diff := cmp.Diff(wantErr, got.stderr); diff != "" {
+			t.Errorf("stderr (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestWaitQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1")
+		got := runAgainst(t.Context(), srv, waitArgs("--quiet"))
+		if got.code != exitOK || got.stderr != "" {
+			t.Errorf("exit code %d, stderr %q; want 0 and nothing", got.code, got.stderr)
+		}
+	})
+}
+
+func TestWaitTerminalProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{After: 5 * time.Second}})
+		tty := func(e *environment) { yes := true; e.terminal = &yes }
+		got := runAgainst(t.Context(), srv, waitArgs(), tty)
+		if got.code != exitOK {
+			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+		}
+		// The block is redrawn in place: the cursor goes up over its three
+		// lines (heading and two destinations) before each redraw.
+		if !strings.Contains(got.stderr, "\x1b[3A") {
+			t.Errorf("stderr has no cursor-up sequence:\n%q", got.stderr)
+		}
+		// The last drawing shows the final state with frozen elapsed times.
+		last := got.stderr[strings.LastIndex(got.stderr, "\x1b[3A"):]
+		for _, want := range []string{"us-east-2  210987654321  COMPLETE  5s", "us-west-2  123456789012  COMPLETE  1s", "Waiting for app:v1  5s"} {
+			if !strings.Contains(last, want) {
+				t.Errorf("last drawing lacks %q:\n%q", want, last)
+			}
+		}
+	})
+}
+
+func TestWaitReplicationFailed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		digest := push(t, srv, "app", "v1", ecrtest.DestinationPlan{
+			Region: "us-east-2", RegistryID: otherAccount,
+			Plan: ecrtest.Plan{Outcome: types.ReplicationStatusFailed, FailureCode: "ACCESS_DENIED", AfterPolls: 2},
+		}, ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{AfterPolls: 5}})
+		got := runAgainst(t.Context(), srv, waitArgs("--output", "json"))
+		if got.code != exitFailed {
+			t.Fatalf("exit code %d, want 1; stderr:\n%s", got.code, got.stderr)
+		}
+		doc := decodeJSON(t, got.stdout)
+		wantErr := map[string]any{
+			"code":    "ReplicationFailed",
+			"message": "waiting for app:\"v1\"@" + digest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
+		}
+		want := map[string]any{
+			"repository":  "app",
+			"registryId":  "",
+			"imageDigest": digest,
+			"imageTag":    "v1",
+			"complete":    false,
+			"destinations": dests(
+				dest("us-east-2", otherAccount, "FAILED", "ACCESS_DENIED"),
+				dest("us-west-2", ecrtest.DefaultAccountID, "IN_PROGRESS", ""),
+			),
+			"error":          wantErr,
+			"exitCode":       1.0,
+			"attempts":       2.0,
+			"elapsedSeconds": 1.0,
+		}
+		if diff := cmp.Diff(want, doc); diff != "" {
+			t.Errorf("JSON output (-want +got):\n%s", diff)
+		}
+		if !strings.Contains(got.stderr, "hint: a cross-account destination needs a registry permissions policy") {
+			t.Errorf("stderr lacks the hint:\n%s", got.stderr)
+		}
+	})
+}
+
+func TestWaitTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		never := ecrtest.Plan{Outcome: types.ReplicationStatusInProgress}
+		digest := push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: never})
+		start := time.Now()
+		got := runAgainst(t.Context(), srv, waitArgs("--timeout", "5s", "--output", "json"))
+		if got.code != exitTimeout {
+			t.Fatalf("exit code %d, want 3; stderr:\n%s", got.code, got.stderr)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("the wait took %v, more than --timeout", took)
+		}
+		doc := decodeJSON(t, got.stdout)
+		want := map[string]any{
+			"repository":  "app",
+			"registryId":  "",
+			"imageDigest": digest,
+			"imageTag":    "v1",
+			"complete":    false,
+			"destinations": dests(
+				dest("us-east-2", otherAccount, "IN_PROGRESS", ""),
+				dest("us-west-2", ecrtest.DefaultAccountID, "COMPLETE", ""),
+			),
+			"error": map[string]any{
+				"code":    "Timeout",
+				"message": "waiting for app:\"v1\"@" + digest + ": timed out after 4.9s, still pending: us-east-2 210987654321 IN_PROGRESS (6 attempts in 4.9s)",
+			},
+			"exitCode":       3.0,
+			"attempts":       6.0,
+			"elapsedSeconds": 4.9,
+		}
+		if diff := cmp.Diff(want, doc); diff != "" {
+			t.Errorf("JSON output (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestWaitExpect(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1")
+		// eu-west-1 is expected but never replicated to: it stays NOT_LISTED
+		// and the wait times out.
+		got := runAgainst(t.Context(), srv, waitArgs("--timeout", "3s", "--expect", "us-west-2,eu-west-1", "--expect", "us-east-2:"+otherAccount))
+		if got.code != exitTimeout {
+			t.Fatalf("exit code %d, want 3; stderr:\n%s", got.code, got.stderr)
+		}
+		wantOut := "" +
+			"REGION     REGISTRY      STATUS      FAILURE CODE\n" +
+			"eu-west-1  -             NOT_LISTED  -\n" +
+			"us-east-2  210987654321  COMPLETE    -\n" +
+			"us-west-2  123456789012  COMPLETE    -\n"
+		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
+			t.Errorf("stdout (-want +got):\n%s", diff)
+		}
+		if !strings.Contains(got.stderr, "still pending: eu-west-1  not listed yet") {
+			t.Errorf("stderr does not name the missing destination:\n%s", got.stderr)
+		}
+	})
+}
+
+func TestWaitExpectFromRegistry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{HiddenPolls: 2}})
+		got := runAgainst(t.Context(), srv, waitArgs("--expect-from-registry", "--quiet"))
+		if got.code != exitOK {
+			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+		}
+		// us-west-2 is hidden for two polls: without the registry's rules the
+		// wait would have ended on the second poll.
+		if n := srv.CallCount(ecrtest.OpDescribeImageReplicationStatus); n != 3 {
+			t.Errorf("%d polls, want 3", n)
+		}
+		if n := srv.CallCount(ecrtest.OpDescribeRegistry); n != 1 {
+			t.Errorf("%d DescribeRegistry calls, want 1", n)
+		}
+	})
+}
+
+func TestWaitNoReplicationRule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := ecrtest.NewInMemoryServer()
+		defer srv.Close()
+		push(t, srv, "app", "v1")
+		got := runAgainst(t.Context(), srv, waitArgs("--expect-from-registry", "--output", "json"))
+		if got.code != exitFailed {
+			t.Fatalf("exit code %d, want 1; stderr:\n%s", got.code, got.stderr)
+		}
+		doc := decodeJSON(t, got.stdout)
+		if diff := cmp.Diff("NoReplicationRule", doc["error"].(map[string]any)["code"]); diff != "" {
+			t.Errorf("error.code (-want +got):\n%s", diff)
+		}
+		if n := srv.CallCount(ecrtest.OpDescribeImageReplicationStatus); n != 0 {
+			t.Errorf("%d polls, want none", n)
+		}
+	})
+}
+
+func TestWaitRidesOutThrottling(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1")
+		srv.InjectFault(ecrtest.OpDescribeImageReplicationStatus, ecrtest.Fault{Kind: ecrtest.FaultThrottle}, 6)
+		got := runAgainst(t.Context(), srv, waitArgs())
+		if got.code != exitOK {
+			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+		}
+		if !strings.Contains(got.stderr, "Rate exceeded; polling goes on") {
+			t.Errorf("progress does not show the throttling:\n%s", got.stderr)
+		}
+	})
+}
+
+func TestWaitNotFound(t *testing.T) {
+	for _, tc := range []struct {
+		name, repo, code string
+	}{
+		{"image", "app", "ImageNotFound"},
+		{"repository", "nosuch", "RepositoryNotFound"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := newServer(t, true)
+				push(t, srv, "app", "v1")
+				got := runAgainst(t.Context(), srv, []string{"wait", "--repository", tc.repo, "--tag", "v2", "--output", "json"})
+				if got.code != exitNotFound {
+					t.Fatalf("exit code %d, want 4; stderr:\n%s", got.code, got.stderr)
+				}
+				e := decodeJSON(t, got.stdout)["error"].(map[string]any)
+				if e["code"] != tc.code || e["serviceErrorCode"] != tc.code+"Exception" || e["requestId"] == "" {
+					t.Errorf("error = %v, want code %s", e, tc.code)
+				}
+				if !strings.Contains(got.stderr, "hint: check --") {
+					t.Errorf("stderr has no hint:\n%s", got.stderr)
+				}
+			})
+		})
+	}
+}
+
+func TestWaitInterrupted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{Outcome: types.ReplicationStatusInProgress}})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		time.AfterFunc(2500*time.Millisecond, cancel) // Ctrl-C while waiting
+		start := time.Now()
+		got := runAgainst(ctx, srv, waitArgs("--output", "json"))
+		if got.code != exitInterrupted {
+			t.Fatalf("exit code %d, want 130; stderr:\n%s", got.code, got.stderr)
+		}
+		if took := time.Since(start); took != 2500*time.Millisecond {
+			t.Errorf("stopped after %v, want at once (2.5s)", took)
+		}
+		if !strings.Contains(got.stderr, "error: interrupted; stopped waiting") {
+			t.Errorf("stderr lacks the message:\n%s", got.stderr)
+		}
+		if e := decodeJSON(t, got.stdout)["error"].(map[string]any); e["code"] != "Interrupted" {
+			t.Errorf("error = %v, want code Interrupted", e)
+		}
+	})
+}
+
+func TestCancelledContext(t *testing.T) {
+	for _, cmd := range []string{"wait", "status"} {
+		t.Run(cmd, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := newServer(t, true)
+				push(t, srv, "app", "v1")
+				ctx, cancel := context.WithCancel(t.Context())
+				cancel()
+				got := runAgainst(ctx, srv, []string{cmd, "--repository", "app", "--tag", "v1"})
+				if got.code != exitInterrupted {
+					t.Fatalf("exit code %d, want 130; stderr:\n%s", got.code, got.stderr)
+				}
+			})
+		})
+	}
+}
