@@ -123,19 +123,48 @@ func (w *ImageReplicationCompleteWaiter) WaitForReport(ctx context.Context, para
 type waitRun struct {
 	client   DescribeImageReplicationStatusAPIClient
 	opts     ImageReplicationCompleteWaiterOptions
+	backoff  func(attempt int64, minDelay, maxDelay, remainingTime time.Duration) (time.Duration, error)
 	params   *ecr.DescribeImageReplicationStatusInput // as the caller gave it
 	in       *ecr.DescribeImageReplicationStatusInput // what is sent: by digest once known
 	expected []Destination
 	start    time.Time
+	deadline time.Time
 	attempts int
 	last     *Report
 	lastOut  *ecr.DescribeImageReplicationStatusOutput
 	lastErr  error
+	finished bool // set by WaitAll
 }
 
 func (w *ImageReplicationCompleteWaiter) wait(ctx context.Context, params *ecr.DescribeImageReplicationStatusInput, maxWaitDur time.Duration, optFns []func(*ImageReplicationCompleteWaiterOptions)) (*ecr.DescribeImageReplicationStatusOutput, *Report, error) {
+	r, err := w.newRun(params, maxWaitDur, optFns)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithDeadlineCause(ctx, r.deadline, ErrWaitTimeout)
+	defer cancel()
+	if err := r.resolveExpected(ctx); err != nil {
+		return nil, r.last, err
+	}
+	for {
+		result := r.attempt(ctx)
+		if result.done || result.err != nil {
+			return r.lastOut, r.last, result.err
+		}
+		delay, err := r.nextDelay(result.latency)
+		if err == nil {
+			err = sleep(ctx, delay)
+		}
+		if err != nil {
+			return nil, r.last, r.fail(err)
+		}
+	}
+}
+
+// newRun checks the arguments of a wait and prepares its state.
+func (w *ImageReplicationCompleteWaiter) newRun(params *ecr.DescribeImageReplicationStatusInput, maxWaitDur time.Duration, optFns []func(*ImageReplicationCompleteWaiterOptions)) (*waitRun, error) {
 	if maxWaitDur <= 0 {
-		return nil, nil, fmt.Errorf("ecrreplication: maximum wait time must be greater than zero, got %v", maxWaitDur)
+		return nil, fmt.Errorf("ecrreplication: maximum wait time must be greater than zero, got %v", maxWaitDur)
 	}
 	opts := w.options
 	for _, fn := range optFns {
@@ -148,64 +177,71 @@ func (w *ImageReplicationCompleteWaiter) wait(ctx context.Context, params *ecr.D
 		opts.MaxDelay = DefaultMaxDelay
 	}
 	if opts.MinDelay > opts.MaxDelay {
-		return nil, nil, fmt.Errorf("ecrreplication: minimum waiter delay %v must be less than or equal to maximum waiter delay %v", opts.MinDelay, opts.MaxDelay)
+		return nil, fmt.Errorf("ecrreplication: minimum waiter delay %v must be less than or equal to maximum waiter delay %v", opts.MinDelay, opts.MaxDelay)
 	}
 	if opts.Logger == nil {
 		opts.Logger = logging.Nop{}
 	}
 	if err := ValidateInput(params); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-
-	r := &waitRun{client: w.client, opts: opts, params: params, in: cloneInput(params), start: time.Now()}
-	ctx, cancel := context.WithTimeoutCause(ctx, maxWaitDur, ErrWaitTimeout)
-	defer cancel()
-	deadline := r.start.Add(maxWaitDur)
-
-	if err := r.resolveExpected(ctx); err != nil {
-		return nil, r.last, err
-	}
-	for {
-		r.attempts++
-		t0 := time.Now()
-		out, err := r.poll(ctx)
-		latency := time.Since(t0)
-		if ctx.Err() != nil {
-			return nil, r.last, r.fail(context.Cause(ctx))
+	backoff := opts.Backoff
+	if backoff == nil {
+		random := opts.random
+		if random == nil {
+			random = rngFloat64
 		}
-		done, err := r.decide(ctx, out, err)
-		if err != nil {
-			return nil, r.last, r.fail(err)
-		}
-		if done {
-			return out, r.last, nil
-		}
-
-		backoff := opts.Backoff
-		if backoff == nil {
-			random := opts.random
-			if random == nil {
-				random = rngFloat64
-			}
-			backoff = func(attempt int64, minDelay, maxDelay, remaining time.Duration) (time.Duration, error) {
-				return computeDelay(attempt, minDelay, maxDelay, remaining, random)
-			}
-		}
-		remaining := time.Until(deadline)
-		// The last poll must leave time for its answer before the deadline.
-		slack := max(latency, 100*time.Millisecond)
-		if remaining <= slack {
-			return nil, r.last, r.fail(ErrWaitTimeout)
-		}
-		delay, err := backoff(int64(r.attempts), opts.MinDelay, opts.MaxDelay, remaining)
-		if err != nil {
-			return nil, r.last, r.fail(err)
-		}
-		delay = min(delay, remaining-slack)
-		if err := sleep(ctx, delay); err != nil {
-			return nil, r.last, r.fail(err)
+		backoff = func(attempt int64, minDelay, maxDelay, remaining time.Duration) (time.Duration, error) {
+			return computeDelay(attempt, minDelay, maxDelay, remaining, random)
 		}
 	}
+	start := time.Now()
+	return &waitRun{client: w.client, opts: opts, backoff: backoff, params: params, in: cloneInput(params),
+		start: start, deadline: start.Add(maxWaitDur)}, nil
+}
+
+// attemptResult is what one poll leads to: done, a final error (a
+// *WaitError), or neither, when the wait goes on. pollErr is the poll's own
+// error, if any.
+type attemptResult struct {
+	done    bool
+	err     error
+	pollErr error
+	latency time.Duration
+}
+
+// attempt makes one poll and decides what it means.
+func (r *waitRun) attempt(ctx context.Context) attemptResult {
+	r.attempts++
+	t0 := time.Now()
+	out, err := r.poll(ctx)
+	res := attemptResult{latency: time.Since(t0), pollErr: MapError(err)}
+	if ctx.Err() != nil {
+		res.err = r.fail(context.Cause(ctx))
+		return res
+	}
+	done, err := r.decide(ctx, out, err)
+	if err != nil {
+		res.err = r.fail(err)
+	}
+	res.done = done
+	return res
+}
+
+// nextDelay is the delay before the next poll, or ErrWaitTimeout when no
+// further poll can be answered before the deadline.
+func (r *waitRun) nextDelay(latency time.Duration) (time.Duration, error) {
+	remaining := time.Until(r.deadline)
+	// The last poll must leave time for its answer before the deadline.
+	slack := max(latency, 100*time.Millisecond)
+	if remaining <= slack {
+		return 0, ErrWaitTimeout
+	}
+	delay, err := r.backoff(int64(r.attempts), r.opts.MinDelay, r.opts.MaxDelay, remaining)
+	if err != nil {
+		return 0, err
+	}
+	return min(delay, remaining-slack), nil
 }
 
 // sleep waits for d or until ctx ends, and reports ctx's cause then.
@@ -226,27 +262,47 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // resolveExpected sets the destinations the wait expects.
 func (r *waitRun) resolveExpected(ctx context.Context) error {
-	if len(r.opts.Destinations) > 0 {
-		r.expected = slices.Clone(r.opts.Destinations)
-		sortDestinations(r.expected)
-		r.expected = slices.Compact(r.expected)
-		return nil
-	}
-	if r.opts.Registry == nil {
+	if len(r.opts.Destinations) > 0 || r.opts.Registry == nil {
+		r.expectListed()
 		return nil
 	}
 	out, err := r.opts.Registry.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{}, r.opts.ClientOptions...)
+	if err == nil {
+		err = r.expectFrom(out)
+	} else {
+		err = registryError(ctx, err)
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return r.fail(context.Cause(ctx))
-		}
-		return r.fail(fmt.Errorf("reading the registry's replication configuration: %w", MapError(err)))
+		return r.fail(err)
+	}
+	return nil
+}
+
+// expectListed expects the destinations the options list.
+func (r *waitRun) expectListed() {
+	r.expected = slices.Clone(r.opts.Destinations)
+	sortDestinations(r.expected)
+	r.expected = slices.Compact(r.expected)
+}
+
+// expectFrom expects what a registry's replication configuration says.
+func (r *waitRun) expectFrom(out *ecr.DescribeRegistryOutput) error {
+	if out == nil {
+		out = &ecr.DescribeRegistryOutput{}
 	}
 	r.expected = ExpectedDestinations(out.ReplicationConfiguration, *r.params.RepositoryName)
 	if len(r.expected) == 0 {
-		return r.fail(fmt.Errorf("%w: no rule of registry %s replicates %s", ErrNoReplication, deref(out.RegistryId), quote(*r.params.RepositoryName)))
+		return fmt.Errorf("%w: no rule of registry %s replicates %s", ErrNoReplication, deref(out.RegistryId), quote(*r.params.RepositoryName))
 	}
 	return nil
+}
+
+// registryError describes a failed DescribeRegistry call.
+func registryError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return fmt.Errorf("reading the registry's replication configuration: %w", MapError(err))
 }
 
 // poll makes one DescribeImageReplicationStatus call.

@@ -1,0 +1,352 @@
+package ecrreplication_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/time/rate"
+
+	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/ecrtest"
+)
+
+// joined returns the errors joined in err.
+func joined(t *testing.T, err error) []error {
+	t.Helper()
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("err = %v (%T), want a joined error", err, err)
+	}
+	return j.Unwrap()
+}
+
+func noJitter(o *ecrreplication.WaitAllOptions) {
+	o.WaiterOptions = append(o.WaiterOptions, ecrreplication.WithoutJitter)
+}
+
+func TestWaitAllMixedSet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		replicate(t, env.srv)
+		okDigest, _ := env.srv.PushImage("api", "v1")
+		_, _ = env.srv.PushImage("web", "v1", ecrtest.DestinationPlan{Region: "eu-west-1", Plan: ecrtest.Plan{Outcome: types.ReplicationStatusFailed, FailureCode: "ACCESS_DENIED", AfterPolls: 2}})
+		slowDigest, _ := env.srv.PushImage("worker", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{After: 5 * time.Minute}})
+		params := []*ecr.DescribeImageReplicationStatusInput{byTag("api", "v1"), byTag("web", "v1"), byTag("api", "missing"), byTag("worker", "v1")}
+
+		reports, err := ecrreplication.WaitAll(context.Background(), env.client, params, time.Hour, noJitter)
+
+		if len(reports) != 4 {
+			t.Fatalf("got %d reports, want 4", len(reports))
+		}
+		if !reports[0].Complete() || reports[0].ImageDigest != okDigest || !reports[3].Complete() || reports[3].ImageDigest != slowDigest {
+			t.Errorf("completed images not reported complete: %+v, %+v", reports[0], reports[3])
+		}
+		if reports[2] != nil {
+			t.Errorf("report for a missing image = %+v, want nil", reports[2])
+		}
+		if len(reports[1].Failed()) != 1 {
+			t.Errorf("failed image's report %+v, want one failed destination", reports[1])
+		}
+		errs := joined(t, err)
+		if len(errs) != 2 {
+			t.Fatalf("joined %d errors, want 2: %v", len(errs), err)
+		}
+		waitError(t, errs[0], ecrreplication.ErrReplicationFailed)
+		waitError(t, errs[1], ecrreplication.ErrImageNotFound)
+		if !errors.Is(err, ecrreplication.ErrReplicationFailed) || !errors.Is(err, ecrreplication.ErrImageNotFound) || errors.Is(err, ecrreplication.ErrWaitTimeout) {
+			t.Errorf("errors.Is on the joined error gives the wrong answers: %v", err)
+		}
+	})
+}
+
+func TestWaitAllFailFast(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		replicate(t, env.srv)
+		_, _ = env.srv.PushImage("api", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{Outcome: types.ReplicationStatusInProgress}})
+		_, _ = env.srv.PushImage("web", "v1", ecrtest.DestinationPlan{Region: "eu-west-1", Plan: ecrtest.Plan{Outcome: types.ReplicationStatusFailed, After: time.Minute}})
+		start := time.Now()
+		_, err := ecrreplication.WaitAll(context.Background(), env.client, []*ecr.DescribeImageReplicationStatusInput{byTag("api", "v1"), byTag("web", "v1")}, time.Hour,
+			noJitter, func(o *ecrreplication.WaitAllOptions) { o.FailFast = true })
+		errs := joined(t, err)
+		if len(errs) != 2 {
+			t.Fatalf("joined %d errors, want 2: %v", len(errs), err)
+		}
+		waitError(t, errs[0], context.Canceled)
+		waitError(t, errs[1], ecrreplication.ErrReplicationFailed)
+		if elapsed := time.Since(start); elapsed > time.Minute+ecrreplication.DefaultMaxDelay {
+			t.Errorf("fail-fast took %v, want it to end soon after the failure at 1m", elapsed)
+		}
+	})
+}
+
+func TestWaitAllInvalidInputSendsNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		params := []*ecr.DescribeImageReplicationStatusInput{byTag("api", "v1"), byTag("Bad", "v1"), nil}
+		_, err := ecrreplication.WaitAll(context.Background(), env.client, params, time.Hour)
+		errs := joined(t, err)
+		if len(errs) != 2 {
+			t.Fatalf("joined %d errors, want 2: %v", len(errs), err)
+		}
+		var ve *ecrreplication.ValidationError
+		for _, e := range errs {
+			if !errors.As(e, &ve) {
+				t.Errorf("%v is not a *ValidationError", e)
+			}
+		}
+		if n := len(env.srv.Calls("")); n != 0 {
+			t.Errorf("server saw %d requests, want 0", n)
+		}
+		if _, err := ecrreplication.WaitAll(context.Background(), env.client, params[:1], time.Hour, func(o *ecrreplication.WaitAllOptions) { o.MaxConcurrency = 0 }); err == nil {
+			t.Error("MaxConcurrency 0: no error")
+		}
+	})
+}
+
+func TestWaitAllCancelMidway(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		replicate(t, env.srv)
+		var params []*ecr.DescribeImageReplicationStatusInput
+		for i := range 20 {
+			repo := fmt.Sprintf("svc-%02d", i)
+			plan := ecrtest.Plan{After: time.Duration(i) * time.Minute}
+			_, _ = env.srv.PushImage(repo, "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: plan})
+			params = append(params, byTag(repo, "v1"))
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(5*time.Minute+30*time.Second, cancel)
+		reports, err := ecrreplication.WaitAll(ctx, env.client, params, time.Hour)
+		errs := joined(t, err)
+		if len(errs) != 14 { // svc-06 to svc-19 were still replicating
+			t.Errorf("joined %d errors, want 14", len(errs))
+		}
+		for _, e := range errs {
+			waitError(t, e, context.Canceled)
+		}
+		for i := range 6 {
+			if !reports[i].Complete() {
+				t.Errorf("svc-%02d: report %+v, want complete", i, reports[i])
+			}
+		}
+	})
+}
+
+func TestWaitAllThrottlingStorm(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		replicate(t, env.srv)
+		var params []*ecr.DescribeImageReplicationStatusInput
+		for i := range 30 {
+			repo := fmt.Sprintf("svc-%02d", i)
+			_, _ = env.srv.PushImage(repo, "v1")
+			params = append(params, byTag(repo, "v1"))
+		}
+		env.srv.InjectFault(ecrtest.OpDescribeImageReplicationStatus, ecrtest.Fault{Kind: ecrtest.FaultThrottle}, 40)
+		var calls int
+		_, err := ecrreplication.WaitAll(context.Background(), env.client, params, time.Hour, noJitter, func(o *ecrreplication.WaitAllOptions) {
+			o.RateLimit, o.Burst = 20, 20
+			o.OnProgress = func([]*ecrreplication.Report) { calls++ }
+		})
+		if err != nil {
+			t.Fatalf("WaitAll through a throttling storm: %v", err)
+		}
+		times := callTimes(env.srv)
+		if got := len(times); got != 30*2+40 {
+			t.Errorf("requests = %d, want %d (two polls per image plus one per throttled answer)", got, 30*2+40)
+		}
+		checkRate(t, times, 20, 20)
+		// After the first throttled answer the set slows down: the 40
+		// throttled requests take far longer than at the configured rate.
+		throttled := times[20 : 20+40]
+		if span := throttled[len(throttled)-1] - throttled[0]; span < 5*time.Second {
+			t.Errorf("40 requests after throttling began took %v, want the set slowed well below 20/s", span)
+		}
+	})
+}
+
+// callTimes returns when the server saw each DescribeImageReplicationStatus
+// request.
+func callTimes(srv *ecrtest.Server) []time.Duration {
+	var times []time.Duration
+	calls := srv.Calls(ecrtest.OpDescribeImageReplicationStatus)
+	for _, c := range calls {
+		times = append(times, c.Time.Sub(calls[0].Time))
+	}
+	return times
+}
+
+// checkRate asserts that no window of requests exceeds what a token bucket of
+// the given rate and burst allows: burst + rate × window.
+func checkRate(t *testing.T, times []time.Duration, limit float64, burst int) (peak int) {
+	t.Helper()
+	for i := range times {
+		for _, w := range []time.Duration{time.Second, 10 * time.Second} {
+			n := 0
+			for j := i; j < len(times) && times[j]-times[i] < w; j++ {
+				n++
+			}
+			if allowed := burst + int(limit*w.Seconds()); n > allowed {
+				t.Fatalf("%d requests in %v from %v, allowed %d", n, w, times[i], allowed)
+			}
+			if w == time.Second {
+				peak = max(peak, n)
+			}
+		}
+	}
+	return peak
+}
+
+// TestWaitAllScale waits for 1,000 images × 5 destinations in virtual time
+// and reports the figures in the README: the request rate never exceeds the
+// limit, every image finishes, the goroutines stay bounded by MaxConcurrency,
+// and the memory each pending image costs.
+func TestWaitAllScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 images")
+	}
+	const (
+		images      = 1000
+		limit       = 50
+		burst       = 10
+		concurrency = 8
+	)
+	synctest.Test(t, func(t *testing.T) {
+		srv := ecrtest.NewInMemoryServer()
+		defer srv.Close()
+		client := srv.Client()
+		var dests []types.ReplicationDestination
+		for _, region := range []string{"us-west-2", "us-east-2", "eu-west-1", "eu-central-1", "ap-southeast-2"} {
+			dests = append(dests, types.ReplicationDestination{Region: aws.String(region), RegistryId: aws.String(account)})
+		}
+		if err := srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{Destinations: dests}}}); err != nil {
+			t.Fatal(err)
+		}
+		times := replicationTimes()
+		params := make([]*ecr.DescribeImageReplicationStatusInput, images)
+		for i := range images {
+			repo := fmt.Sprintf("svc-%04d", i)
+			plan := ecrtest.Plan{After: times[i][0] / 10} // a tenth of the schedule mix: seconds to 3 minutes
+			if _, err := srv.PushImage(repo, "v1", ecrtest.DestinationPlan{Region: "eu-west-1", Plan: plan}); err != nil {
+				t.Fatal(err)
+			}
+			params[i] = byTag(repo, "v1")
+		}
+
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		baseGoroutines := runtime.NumGoroutine()
+		var peakGoroutines atomic.Int64
+		var perImage uint64
+		var once sync.Once
+		start := time.Now()
+		reports, err := ecrreplication.WaitAll(context.Background(), client, params, time.Hour, func(o *ecrreplication.WaitAllOptions) {
+			o.RateLimit, o.Burst, o.MaxConcurrency = limit, burst, concurrency
+			o.OnProgress = func([]*ecrreplication.Report) {
+				peakGoroutines.Store(max(peakGoroutines.Load(), int64(runtime.NumGoroutine()-baseGoroutines)))
+				once.Do(func() {
+					var during runtime.MemStats
+					runtime.GC()
+					runtime.ReadMemStats(&during)
+					perImage = (during.HeapAlloc - before.HeapAlloc) / images
+				})
+			}
+		})
+		elapsed := time.Since(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := slices.IndexFunc(reports, func(r *ecrreplication.Report) bool { return !r.Complete() })
+		if done != -1 {
+			t.Fatalf("image %d not complete: %+v", done, reports[done])
+		}
+		requests := callTimes(srv)
+		peak := checkRate(t, requests, limit, burst)
+		if g := peakGoroutines.Load(); g > 2*concurrency {
+			t.Errorf("peak goroutines above baseline = %d, want at most %d", g, 2*concurrency)
+		}
+		t.Logf("%d images × 5 destinations: all complete in %v of virtual time; %d requests (%.1f/s on average, peak %d in one second; limit %d/s, burst %d); peak goroutines above baseline %d (MaxConcurrency %d); heap per pending image ≈ %d bytes",
+			images, elapsed.Round(time.Second), len(requests), float64(len(requests))/elapsed.Seconds(), peak, limit, burst, peakGoroutines.Load(), concurrency, perImage)
+	})
+}
+
+func TestAdaptiveRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Every answer is throttled: the set's rate halves with each one,
+		// down to a sixteenth of the limit.
+		env := newWaitEnv(t)
+		_, _ = env.srv.PushImage("app", "v1")
+		env.srv.InjectFault(ecrtest.OpDescribeImageReplicationStatus, ecrtest.Fault{Kind: ecrtest.FaultThrottle}, 1000)
+		var params []*ecr.DescribeImageReplicationStatusInput
+		for range 40 {
+			params = append(params, byTag("app", "v1"))
+		}
+		_, _ = ecrreplication.WaitAll(context.Background(), env.client, params, time.Minute, func(o *ecrreplication.WaitAllOptions) {
+			o.RateLimit, o.Burst, o.MaxConcurrency = 10, 10, 1
+		})
+		times := callTimes(env.srv)
+		var gaps []time.Duration
+		for i := 1; i < 8; i++ {
+			gaps = append(gaps, (times[i] - times[i-1]).Round(time.Millisecond))
+		}
+		// One request at a time: the first throttled answer cuts the burst
+		// to the one token left; then each answer halves the rate (5, 2.5,
+		// 1.25/s) down to the floor of 10/16 per second.
+		floor := 1600 * time.Millisecond
+		want := []time.Duration{0, 400 * time.Millisecond, 800 * time.Millisecond, floor, floor, floor, floor}
+		if diff := cmp.Diff(want, gaps); diff != "" {
+			t.Errorf("gaps between throttled requests (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// secondPollClient completes every image on its second poll, at once.
+type secondPollClient struct{ polls sync.Map }
+
+func (c *secondPollClient) DescribeImageReplicationStatus(_ context.Context, in *ecr.DescribeImageReplicationStatusInput, _ ...func(*ecr.Options)) (*ecr.DescribeImageReplicationStatusOutput, error) {
+	n, _ := c.polls.LoadOrStore(*in.RepositoryName, new(atomic.Int32))
+	status := types.ReplicationStatusInProgress
+	if n.(*atomic.Int32).Add(1) >= 2 {
+		status = types.ReplicationStatusComplete
+	}
+	return &ecr.DescribeImageReplicationStatusOutput{RepositoryName: in.RepositoryName,
+		ImageId:             &types.ImageIdentifier{ImageDigest: aws.String(validDigest)},
+		ReplicationStatuses: []types.ImageReplicationStatus{{Region: aws.String("us-west-2"), RegistryId: aws.String(account), Status: status}}}, nil
+}
+
+// BenchmarkWaitAll measures the cost per image of a set of 1,000 images that
+// each complete on the second poll (real time, 1 ms between polls, no rate
+// limit).
+func BenchmarkWaitAll(b *testing.B) {
+	const images = 1000
+	params := make([]*ecr.DescribeImageReplicationStatusInput, images)
+	for i := range params {
+		params[i] = byTag(fmt.Sprintf("svc-%04d", i), "v1")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_, err := ecrreplication.WaitAll(context.Background(), &secondPollClient{}, params, time.Minute, func(o *ecrreplication.WaitAllOptions) {
+			o.RateLimit, o.Burst, o.MaxConcurrency = rate.Inf, 1, 8
+			o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+				wo.MinDelay, wo.MaxDelay = time.Millisecond, time.Millisecond
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
