@@ -22,6 +22,14 @@ import (
 // errNoRegion is the configuration error of a missing region.
 var errNoRegion = errors.New("no AWS region is configured: pass --region, set AWS_REGION, or set region in your profile")
 
+// configError is an error in the AWS configuration, found before any
+// request: exit code 2.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+
+func (e *configError) Unwrap() error { return e.err }
+
 // newClient loads the AWS configuration the way the AWS CLI does (the SDK's
 // default chain, with --profile and --region) and returns an ECR client that
 // maps service errors to the package's sentinels. It makes no request:
@@ -34,10 +42,10 @@ func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 	}
 	cfg, err := load(ctx, &a.g)
 	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		return nil, &configError{fmt.Errorf("loading the AWS configuration: %w", err)}
 	}
 	if cfg.Region == "" {
-		return nil, errNoRegion
+		return nil, &configError{errNoRegion}
 	}
 	// Never log HTTP bodies or headers: they carry the signature and the
 	// session token.

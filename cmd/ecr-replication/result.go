@@ -90,6 +90,10 @@ func classify(parent context.Context, err error) (int, string) {
 	if parent.Err() != nil {
 		return exitInterrupted, codeInterrupted
 	}
+	var ce *configError
+	if errors.As(err, &ce) {
+		return exitUsage, codeInvalidInput
+	}
 	var we *ecrreplication.WaitError
 	if errors.As(err, &we) && we.Cause != nil {
 		err = we.Cause
@@ -101,7 +105,7 @@ func classify(parent context.Context, err error) (int, string) {
 		return exitFailed, codeNoReplicationRule
 	case errors.Is(err, ecrreplication.ErrWaitTimeout):
 		return exitTimeout, codeTimeout
-	case errors.Is(err, ecrreplication.ErrValidation), errors.Is(err, ecrreplication.ErrInvalidParameter), errors.Is(err, errNoRegion):
+	case errors.Is(err, ecrreplication.ErrValidation), errors.Is(err, ecrreplication.ErrInvalidParameter):
 		return exitUsage, codeInvalidInput
 	case errors.Is(err, ecrreplication.ErrImageNotFound):
 		return exitNotFound, codeImageNotFound
@@ -178,10 +182,18 @@ func (r *result) hint(cmd *command) string {
 	case codeNoReplicationRule:
 		return "add a replication rule for the repository (aws ecr put-replication-configuration), or name the destinations with --expect"
 	case codeTimeout:
+		var we *ecrreplication.WaitError
+		if errors.As(r.err, &we) && we.LastErr != nil && (we.Last == nil || len(we.Last.Destinations) == 0) {
+			return "the service never answered: check the network, --region and --endpoint-url"
+		}
 		return "replication is still going on: wait again, or raise --timeout"
 	case codeInvalidInput:
-		if errors.Is(r.err, errNoRegion) {
-			return ""
+		var ce *configError
+		if errors.As(r.err, &ce) {
+			if errors.Is(r.err, errNoRegion) {
+				return ""
+			}
+			return "check --profile and --region, AWS_PROFILE and the shared config files (~/.aws/config)"
 		}
 		return usageHint(cmd)
 	case codeImageNotFound:

@@ -109,9 +109,6 @@ func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatus
 	if err != nil {
 		r.err = err
 		r.finish(ctx)
-		if r.exitCode == exitOther {
-			r.exitCode, r.errCode = exitUsage, codeInvalidInput
-		}
 		return a.emit(r)
 	}
 	start := time.Now()

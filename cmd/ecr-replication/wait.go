@@ -182,9 +182,6 @@ func (a *app) wait(ctx context.Context, in *ecr.DescribeImageReplicationStatusIn
 	if err != nil {
 		r.err = err
 		r.finish(ctx)
-		if r.exitCode == exitOther {
-			r.exitCode, r.errCode = exitUsage, codeInvalidInput
-		}
 		return a.emit(r)
 	}
 	return a.emit(a.waitImage(ctx, client, in, s))

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The demo runs in-process over loopback HTTP and ends with one JSON
+// document that shows every destination COMPLETE.
+func TestDemoInProcess(t *testing.T) {
+	got := runWith(t.Context(), []string{"demo", "--speed", "40", "--output", "json"})
+	if got.code != exitOK {
+		t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+	}
+	doc := decodeJSON(t, got.stdout)
+	want := dests(
+		dest("ap-southeast-2", "123456789012", "COMPLETE", ""),
+		dest("eu-west-1", "123456789012", "COMPLETE", ""),
+		dest("us-east-2", demoOtherAccount, "COMPLETE", ""),
+		dest("us-west-2", "123456789012", "COMPLETE", ""),
+	)
+	if diff := cmp.Diff(want, doc["destinations"]); diff != "" {
+		t.Errorf("destinations (-want +got):\n%s", diff)
+	}
+	for _, want := range []string{"demo: running: ecr-replication wait --endpoint-url http://127.0.0.1:", "eu-west-1 123456789012 not listed yet", "replicated to 4 destinations"} {
+		if !strings.Contains(got.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, got.stderr)
+		}
+	}
+}
+
+// The built binary runs the demo end to end: exit code 0, and 1 with --fail.
+func TestDemoBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ecr-replication")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{[]string{"demo", "--speed", "20"}, 0, "replicated to 4 destinations"},
+		{[]string{"demo", "--fail", "--speed", "20"}, 1, "us-east-2 210987654321 FAILED: REPLICATION_FAILED"},
+	} {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, bin, tc.args...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		cancel()
+		code := 0
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			code = exitErr.ExitCode()
+		} else if err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if code != tc.code {
+			t.Errorf("%q: exit code %d, want %d; stderr:\n%s", tc.args, code, tc.code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%q: stderr lacks %q:\n%s", tc.args, tc.want, stderr.String())
+		}
+		if !strings.HasPrefix(string(out), "REGION ") {
+			t.Errorf("%q: stdout is not the table:\n%s", tc.args, out)
+		}
+	}
+}
