@@ -26,8 +26,10 @@ var errNoRegion = errors.New("no AWS region is configured: pass --region, set AW
 // request: exit code 2.
 type configError struct{ err error }
 
+// Error returns the underlying error's text.
 func (e *configError) Error() string { return e.err.Error() }
 
+// Unwrap returns the underlying error.
 func (e *configError) Unwrap() error { return e.err }
 
 // newClient loads the AWS configuration the way the AWS CLI does (the SDK's

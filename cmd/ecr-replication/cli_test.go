@@ -13,6 +13,7 @@ import (
 	"github.com/ecrkit/ecrreplication/ecrtest"
 )
 
+// status prints the table once and exits 0 even though replication is not complete.
 func TestStatus(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -37,22 +38,16 @@ func TestStatus(t *testing.T) {
 // Global flags work before and after the command name, and JSON output is
 // the same either way.
 func TestStatusJSONGlobalFlagsAnywhere(t *testing.T) {
+	image := []string{"--repository", "app", "--tag", "v1"}
 	for name, args := range map[string][]string{
-		"before": {"--output", "json", "--registry-id", ecrtest.DefaultAccountID},
-		"after":  {"--registry-id", ecrtest.DefaultAccountID, "--output=json"},
+		"before": append([]string{"--output", "json", "status", "--registry-id", ecrtest.DefaultAccountID}, image...),
+		"after":  append(append([]string{"status"}, image...), "--registry-id", ecrtest.DefaultAccountID, "--output=json"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				srv := newServer(t, true)
 				digest := push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{}})
-				full := []string{"status", "--repository", "app", "--tag", "v1"}
-				if name == "before" {
-					full = append([]string{"--output", "json"}, full...)
-					full = append(full, args[2:]...)
-				} else {
-					full = append(full, args...)
-				}
-				got := runAgainst(t.Context(), srv, full)
+				got := runAgainst(t.Context(), srv, args)
 				if got.code != exitOK {
 					t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 				}
@@ -78,6 +73,7 @@ func TestStatusJSONGlobalFlagsAnywhere(t *testing.T) {
 	}
 }
 
+// A missing image exits 4 with the service's error and a hint.
 func TestStatusNotFound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -272,6 +268,7 @@ func TestDebugHasNoSecrets(t *testing.T) {
 	})
 }
 
+// Every command has --help with examples and exit codes; --version works anywhere.
 func TestHelpAndVersion(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"-h"}, {"help"},

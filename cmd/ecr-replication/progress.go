@@ -43,7 +43,7 @@ const (
 )
 
 // newProgress starts showing progress for image on w. On a terminal a
-// goroutine redraws the elapsed times every second until stop is called.
+// goroutine redraws the elapsed times twice a second until stop is called.
 func newProgress(w io.Writer, tty bool, image string) *progress {
 	p := &progress{
 		w: w, tty: tty, image: image, start: time.Now(),
@@ -56,10 +56,10 @@ func newProgress(w io.Writer, tty bool, image string) *progress {
 	return p
 }
 
-// tick redraws the terminal block every second.
+// tick redraws the terminal block twice a second.
 func (p *progress) tick() {
 	defer close(p.done)
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {
@@ -184,12 +184,12 @@ func symbol(d ecrreplication.Destination) string {
 	}
 }
 
-// formatElapsed formats a duration as 5s or 2m05s.
+// formatElapsed formats a duration as 4.2s or 2m05s.
 func formatElapsed(d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
-	if s < 60 {
-		return fmt.Sprintf("%ds", s)
+	if d < time.Minute-50*time.Millisecond {
+		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
+	s := int(d.Round(time.Second) / time.Second)
 	return fmt.Sprintf("%dm%02ds", s/60, s%60)
 }
 

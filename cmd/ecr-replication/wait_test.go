@@ -21,6 +21,7 @@ func waitArgs(extra ...string) []string {
 	return append(append([]string{"wait", "--repository", "app", "--tag", "v1"}, fixedDelays...), extra...)
 }
 
+// A wait that completes exits 0 with the full JSON document.
 func TestWaitComplete(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -52,6 +53,7 @@ func TestWaitComplete(t *testing.T) {
 	})
 }
 
+// Without a terminal, progress is one plain line per change; the table goes to stdout.
 func TestWaitTextOutputAndPlainProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -80,6 +82,7 @@ func TestWaitTextOutputAndPlainProgress(t *testing.T) {
 	})
 }
 
+// --quiet silences progress and the success line.
 func TestWaitQuiet(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -91,6 +94,7 @@ func TestWaitQuiet(t *testing.T) {
 	})
 }
 
+// On a terminal, the destinations are redrawn in place with elapsed times.
 func TestWaitTerminalProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -107,7 +111,7 @@ func TestWaitTerminalProgress(t *testing.T) {
 		}
 		// The last drawing shows the final state with frozen elapsed times.
 		last := got.stderr[strings.LastIndex(got.stderr, "\x1b[3A"):]
-		for _, want := range []string{"us-east-2  210987654321  COMPLETE  5s", "us-west-2  123456789012  COMPLETE  1s", "Waiting for app:v1  5s"} {
+		for _, want := range []string{"us-east-2  210987654321  COMPLETE  5.0s", "us-west-2  123456789012  COMPLETE  1.0s", "Waiting for app:v1  5.0s"} {
 			if !strings.Contains(last, want) {
 				t.Errorf("last drawing lacks %q:\n%q", want, last)
 			}
@@ -115,6 +119,7 @@ func TestWaitTerminalProgress(t *testing.T) {
 	})
 }
 
+// A FAILED destination ends the wait with exit code 1.
 func TestWaitReplicationFailed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -155,6 +160,7 @@ func TestWaitReplicationFailed(t *testing.T) {
 	})
 }
 
+// A replication that never ends times out within --timeout with exit code 3.
 func TestWaitTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -193,6 +199,7 @@ func TestWaitTimeout(t *testing.T) {
 	})
 }
 
+// --expect waits for destinations the service does not list yet.
 func TestWaitExpect(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -217,6 +224,7 @@ func TestWaitExpect(t *testing.T) {
 	})
 }
 
+// --expect-from-registry waits for every destination of the registry's rules.
 func TestWaitExpectFromRegistry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -236,6 +244,7 @@ func TestWaitExpectFromRegistry(t *testing.T) {
 	})
 }
 
+// --expect-from-registry without a matching rule exits 1 without polling.
 func TestWaitNoReplicationRule(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := ecrtest.NewInMemoryServer()
@@ -255,6 +264,7 @@ func TestWaitNoReplicationRule(t *testing.T) {
 	})
 }
 
+// Throttling is ridden out and shown as progress.
 func TestWaitRidesOutThrottling(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -270,6 +280,7 @@ func TestWaitRidesOutThrottling(t *testing.T) {
 	})
 }
 
+// A missing image or repository exits 4.
 func TestWaitNotFound(t *testing.T) {
 	for _, tc := range []struct {
 		name, repo, code string
@@ -297,6 +308,7 @@ func TestWaitNotFound(t *testing.T) {
 	}
 }
 
+// Ctrl-C while waiting stops at once with exit code 130.
 func TestWaitInterrupted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -321,6 +333,7 @@ func TestWaitInterrupted(t *testing.T) {
 	})
 }
 
+// A context cancelled before the start exits 130.
 func TestCancelledContext(t *testing.T) {
 	for _, cmd := range []string{"wait", "status"} {
 		t.Run(cmd, func(t *testing.T) {
