@@ -1,8 +1,10 @@
 package ecrreplication_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -10,7 +12,84 @@ import (
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/ecrtest"
 )
+
+func ExampleDescribe() {
+	// An ECR simulator replicating to two regions; the real client talks to it.
+	srv := ecrtest.NewServer()
+	defer srv.Close()
+	_ = srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
+		Destinations: []types.ReplicationDestination{
+			{Region: aws.String("us-west-2"), RegistryId: aws.String(srv.AccountID())},
+			{Region: aws.String("eu-west-1"), RegistryId: aws.String("210987654321")},
+		},
+	}}})
+	_, _ = srv.PushImage("team/api", "v1.2.3")
+	client := srv.Client() // in a service: ecr.NewFromConfig(cfg)
+
+	report, err := ecrreplication.Describe(context.Background(), client, &ecr.DescribeImageReplicationStatusInput{
+		RepositoryName: aws.String("team/api"),
+		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v1.2.3")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range report.Destinations {
+		fmt.Println(d.Region, d.RegistryID, d.Status)
+	}
+	fmt.Println("complete:", report.Complete())
+
+	_, err = ecrreplication.Describe(context.Background(), client, &ecr.DescribeImageReplicationStatusInput{
+		RepositoryName: aws.String("team/api"),
+		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v9")},
+	})
+	fmt.Println("not found:", errors.Is(err, ecrreplication.ErrImageNotFound))
+	// Output:
+	// eu-west-1 210987654321 IN_PROGRESS
+	// us-west-2 123456789012 IN_PROGRESS
+	// complete: false
+	// not found: true
+}
+
+func ExampleWaitAll() {
+	srv := ecrtest.NewServer()
+	defer srv.Close()
+	_ = srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
+		Destinations: []types.ReplicationDestination{{Region: aws.String("eu-west-1"), RegistryId: aws.String(srv.AccountID())}},
+	}}})
+	var images []*ecr.DescribeImageReplicationStatusInput
+	for _, repo := range []string{"api", "web", "worker"} {
+		_, _ = srv.PushImage(repo, "v2")
+		images = append(images, &ecr.DescribeImageReplicationStatusInput{
+			RepositoryName: aws.String(repo),
+			ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v2")},
+		})
+	}
+	images = append(images, &ecr.DescribeImageReplicationStatusInput{
+		RepositoryName: aws.String("api"),
+		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v3")}, // never pushed
+	})
+
+	reports, err := ecrreplication.WaitAll(context.Background(), srv.Client(), images, 5*time.Minute,
+		func(o *ecrreplication.WaitAllOptions) {
+			o.RateLimit, o.Burst = 20, 5 // requests per second for the whole set
+			o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+				wo.MinDelay = 10 * time.Millisecond
+			})
+		})
+	for i, r := range reports {
+		fmt.Println(*images[i].RepositoryName, r.Complete())
+	}
+	fmt.Println("not found:", errors.Is(err, ecrreplication.ErrImageNotFound))
+	// Output:
+	// api true
+	// web true
+	// worker true
+	// api false
+	// not found: true
+}
 
 func ExampleValidateInput() {
 	err := ecrreplication.ValidateInput(&ecr.DescribeImageReplicationStatusInput{

@@ -15,8 +15,8 @@ import (
 // Defaults of WaitAllOptions.
 const (
 	DefaultWaitAllRateLimit   rate.Limit = 10
-	DefaultWaitAllBurst                  = 10
-	DefaultWaitAllConcurrency            = 4
+	DefaultWaitAllBurst       int        = 10
+	DefaultWaitAllConcurrency int        = 4
 )
 
 // WaitAllOptions are the options of WaitAll.
