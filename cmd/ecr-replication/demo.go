@@ -37,8 +37,8 @@ process, configures replication of every repository to us-west-2, eu-west-1
 and ap-southeast-2 in the same account and to us-east-2 in account
 210987654321, pushes demo/web-app:v1.0.0, and then runs the real wait command
 against it with --endpoint-url and static test credentials, with the progress
-you would see in a pipeline. No AWS account or network is used, and no AWS
-configuration is read. It takes about 7 seconds at --speed 1.
+you would see in a pipeline. It needs no AWS account and no internet
+connection, and reads no AWS configuration. It takes about 7 seconds at --speed 1.
 
 With --fail the cross-account destination fails, and the exit code is 1.
 --output, --quiet and --debug apply to the wait as usual.

@@ -174,7 +174,7 @@ func (a *app) printCommandHelp(w io.Writer, cmd *command) {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	cmd.newFlags(fs)
 	printFlags(w, fs, func(name string) bool { return !globalFlagNames[name] })
-	fmt.Fprintf(w, "\nGlobal flags (before or after the command name):\n%s\n%s", globalFlagsHelp(), exitCodesHelp)
+	fmt.Fprintf(w, "\nGlobal flags (before or after the command name):\n%s%s", globalFlagsHelp(), exitCodesHelp)
 }
 
 // globalFlagsHelp returns the help lines of the global flags.

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -72,7 +73,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...f
 	for _, fn := range opts {
 		fn(&env)
 	}
-	a := &app{env: env, stdout: stdout, stderr: stderr}
+	if env.terminal == nil {
+		tty := isTerminal(stderr)
+		env.terminal = &tty
+	}
+	// Progress, warnings and debug lines may come from more than one
+	// goroutine; each write reaches stderr whole.
+	a := &app{env: env, stdout: stdout, stderr: &syncWriter{w: stderr}}
 	return a.main(ctx, args)
 }
 
@@ -195,12 +202,22 @@ func programVersion() string {
 	return "devel"
 }
 
-// isTerminal reports whether w is a character device such as a terminal,
-// unless the environment says otherwise. TERM=dumb counts as no terminal.
-func (a *app) isTerminal(w io.Writer) bool {
-	if a.env.terminal != nil {
-		return *a.env.terminal
-	}
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// Write writes p to the underlying writer, one caller at a time.
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+// TERM=dumb counts as no terminal.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok || os.Getenv("TERM") == "dumb" {
 		return false

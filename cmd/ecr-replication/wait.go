@@ -28,8 +28,8 @@ type waitSettings struct {
 func (s *waitSettings) register(fs *flag.FlagSet) {
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration` (exit code 3)")
 	fs.DurationVar(&s.minDelay, "min-delay", ecrreplication.DefaultMinDelay, "shortest `delay` between polls")
-	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, "longest `delay` between polls; delays grow from --min-delay by 1.3x per poll")
-	fs.Var(&s.expect, "expect", "wait for these destinations, `REGION[:ACCOUNT],...` (repeatable; no ACCOUNT: any registry in REGION), even before the service lists them")
+	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow from --min-delay by %gx per poll", ecrreplication.DelayGrowth))
+	fs.Var(&s.expect, "expect", "wait for the destinations `REGION[:ACCOUNT],...`, also before the service lists them (repeatable; without ACCOUNT any registry in REGION counts)")
 	fs.BoolVar(&s.expectFromRegistry, "expect-from-registry", false, "wait for every destination of the registry's replication rules that match the repository (DescribeRegistry)")
 }
 
@@ -194,7 +194,7 @@ func (a *app) waitImage(ctx context.Context, client *ecr.Client, in *ecr.Describ
 	name := imageName(in)
 	var prog *progress
 	if !a.g.quiet {
-		prog = newProgress(a.stderr, a.isTerminal(a.stderr), name)
+		prog = newProgress(a.stderr, *a.env.terminal, name)
 		if !prog.tty {
 			prog.note("waiting up to %v for %s to replicate", s.timeout, name)
 		}
