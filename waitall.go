@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -73,8 +74,10 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 	if opts.RateLimit <= 0 || opts.Burst < 1 || opts.MaxConcurrency < 1 {
 		return nil, fmt.Errorf("ecrreplication: WaitAll needs RateLimit > 0, Burst >= 1 and MaxConcurrency >= 1, got %v, %d and %d", opts.RateLimit, opts.Burst, opts.MaxConcurrency)
 	}
-	waiterOpts := append(opts.WaiterOptions, func(o *ImageReplicationCompleteWaiterOptions) {
-		o.ClientOptions = append(o.ClientOptions, func(co *ecr.Options) { co.RetryMaxAttempts = 1 })
+	waiterOpts := slices.Concat(opts.WaiterOptions, []func(*ImageReplicationCompleteWaiterOptions){
+		func(o *ImageReplicationCompleteWaiterOptions) {
+			o.ClientOptions = append(slices.Clip(o.ClientOptions), func(co *ecr.Options) { co.RetryMaxAttempts = 1 })
+		},
 	})
 	waiter := NewImageReplicationCompleteWaiter(client, waiterOpts...)
 	runs := make([]*waitRun, len(params))
@@ -85,6 +88,9 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 			errs = append(errs, fmt.Errorf("image %d of %d: %w", i+1, len(params), err))
 			continue
 		}
+		// Each image's OnProgress is called by the scheduler, one call at a
+		// time, rather than from the workers.
+		r.onProgress, r.opts.OnProgress = r.opts.OnProgress, nil
 		runs[i] = r
 	}
 	if len(errs) > 0 {
@@ -223,8 +229,8 @@ func (s *set) settle(p polled) {
 	r := s.runs[p.i]
 	if r.last != nil {
 		s.reports[p.i] = r.last
-		if r.opts.OnProgress != nil {
-			r.opts.OnProgress(*r.last)
+		if r.onProgress != nil {
+			r.onProgress(*r.last)
 		}
 		if s.opts.OnProgress != nil {
 			s.opts.OnProgress(append([]*Report(nil), s.reports...))

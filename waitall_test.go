@@ -45,7 +45,24 @@ func TestWaitAllMixedSet(t *testing.T) {
 		slowDigest, _ := env.srv.PushImage("worker", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{After: 5 * time.Minute}})
 		params := []*ecr.DescribeImageReplicationStatusInput{byTag("api", "v1"), byTag("web", "v1"), byTag("api", "missing"), byTag("worker", "v1")}
 
-		reports, err := ecrreplication.WaitAll(context.Background(), env.client, params, time.Hour, noJitter)
+		perImage := map[string]int{}
+		reports, err := ecrreplication.WaitAll(context.Background(), env.client, params, time.Hour, noJitter, func(o *ecrreplication.WaitAllOptions) {
+			o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+				wo.OnProgress = func(r ecrreplication.Report) { perImage[r.Repository+":"+r.ImageTag]++ } // one call at a time: no lock
+			})
+		})
+		// Every answered poll of web and worker reached their OnProgress once
+		// (api has two images, one never answered).
+		answered := map[string]int{}
+		for _, c := range env.srv.Calls(ecrtest.OpDescribeImageReplicationStatus) {
+			if repo := *c.ReplicationInput.RepositoryName; repo != "api" {
+				answered[repo+":v1"]++
+			}
+		}
+		delete(perImage, "api:v1")
+		if diff := cmp.Diff(answered, perImage); diff != "" {
+			t.Errorf("per-image OnProgress calls vs answered polls (-polls +calls):\n%s", diff)
+		}
 
 		if len(reports) != 4 {
 			t.Fatalf("got %d reports, want 4", len(reports))

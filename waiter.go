@@ -133,7 +133,10 @@ type waitRun struct {
 	last     *Report
 	lastOut  *ecr.DescribeImageReplicationStatusOutput
 	lastErr  error
-	finished bool // set by WaitAll
+	// Set by WaitAll: the run is over; the image's OnProgress, called by
+	// the scheduler.
+	finished   bool
+	onProgress func(Report)
 }
 
 func (w *ImageReplicationCompleteWaiter) wait(ctx context.Context, params *ecr.DescribeImageReplicationStatusInput, maxWaitDur time.Duration, optFns []func(*ImageReplicationCompleteWaiterOptions)) (*ecr.DescribeImageReplicationStatusOutput, *Report, error) {
@@ -148,8 +151,11 @@ func (w *ImageReplicationCompleteWaiter) wait(ctx context.Context, params *ecr.D
 	}
 	for {
 		result := r.attempt(ctx)
-		if result.done || result.err != nil {
-			return r.lastOut, r.last, result.err
+		if result.err != nil {
+			return nil, r.last, result.err
+		}
+		if result.done {
+			return r.lastOut, r.last, nil
 		}
 		delay, err := r.nextDelay(result.latency)
 		if err == nil {
