@@ -90,12 +90,26 @@ func (r *Report) image() string {
 		s = quote(s)
 	}
 	if r.ImageTag != "" {
-		s += ":" + quote(r.ImageTag)
+		s += ":" + tagForMessage(r.ImageTag)
 	}
 	if r.ImageDigest != "" {
 		s += "@" + r.ImageDigest
 	}
 	return s
+}
+
+// tagForMessage shows a tag as it is when it is a plain OCI-style tag, and
+// quoted and cut otherwise, so that no tag can forge or flood a log line.
+func tagForMessage(tag string) string {
+	if len(tag) > maxQuoted {
+		return quote(tag)
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; byteClass[c]&classEncoded == 0 && c != '.' {
+			return quote(tag)
+		}
+	}
+	return tag
 }
 
 func writeDestinations(b *strings.Builder, ds []Destination) {
