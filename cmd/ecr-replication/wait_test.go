@@ -134,7 +134,7 @@ func TestWaitReplicationFailed(t *testing.T) {
 		doc := decodeJSON(t, got.stdout)
 		wantErr := map[string]any{
 			"code":    "ReplicationFailed",
-			"message": "waiting for app:\"v1\"@" + digest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
+			"message": "waiting for app:v1@" + digest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
 		}
 		want := map[string]any{
 			"repository":  "app",
@@ -187,7 +187,7 @@ func TestWaitTimeout(t *testing.T) {
 			),
 			"error": map[string]any{
 				"code":    "Timeout",
-				"message": "waiting for app:\"v1\"@" + digest + ": timed out after 4.9s, still pending: us-east-2 210987654321 IN_PROGRESS (6 attempts in 4.9s)",
+				"message": "waiting for app:v1@" + digest + ": timed out after 4.9s, still pending: us-east-2 210987654321 IN_PROGRESS (6 attempts in 4.9s)",
 			},
 			"exitCode":       3.0,
 			"attempts":       6.0,
