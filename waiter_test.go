@@ -676,3 +676,24 @@ func TestComputeDelay(t *testing.T) {
 		t.Error("ComputeDelay with MinDelay 0: no error")
 	}
 }
+
+func TestWaitLogWaitAttempts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		replicate(t, env.srv)
+		_, _ = env.srv.PushImage("app", "v1")
+		var logs bytes.Buffer
+		err := env.waiter.Wait(context.Background(), byTag("app", "v1"), time.Minute, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+			o.LogWaitAttempts = true
+			o.ClientOptions = append(o.ClientOptions, func(co *ecr.Options) { co.Logger = logging.NewStandardLogger(&logs) })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"attempt count: 1", "attempt count: 2"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("client log %q does not contain %q", logs.String(), want)
+			}
+		}
+	})
+}
