@@ -76,7 +76,12 @@ func (g *globals) validate() error {
 func (a *app) usageError(cmd *command, err error) int {
 	a.printError(err, usageHint(cmd))
 	if cmd != nil && a.g.output == "json" {
-		a.writeJSON(result{exitCode: exitUsage, err: err, errCode: codeInvalidInput})
+		r := result{exitCode: exitUsage, err: err, errCode: codeInvalidInput}
+		if a.setForm {
+			a.writeSetJSON(jsonSet{Images: []jsonResult{}, Error: r.json().Error, ExitCode: exitUsage})
+		} else {
+			a.writeJSON(r)
+		}
 	}
 	return exitUsage
 }
@@ -218,4 +223,6 @@ Exit codes:
   4    image or repository not found
   5    other errors: credentials, permissions, network, service
   130  interrupted (Ctrl-C or SIGTERM)
+  A wait for several images (--image, --images-from) exits with the worst
+  of their codes, in this order: 130 > 2 > 5 > 4 > 3 > 1 > 0.
 `

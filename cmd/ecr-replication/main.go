@@ -3,7 +3,14 @@
 //
 //	ecr-replication status --repository NAME (--tag T | --digest D)
 //	ecr-replication wait   --repository NAME (--tag T | --digest D) [--timeout 30m]
+//	ecr-replication wait   --image REPO:TAG --image REPO@DIGEST ... [--rate-limit N] [--concurrency N] [--fail-fast]
+//	ecr-replication wait   --images-from FILE|-
 //	ecr-replication demo   [--fail] [--speed N]
+//
+// wait with --image or --images-from waits for a set of images at once with
+// ecrreplication.WaitAll, under one rate limit, shows progress for the set,
+// prints one JSON document with an "images" array, and exits with the worst
+// of the images' exit codes (130 > 2 > 5 > 4 > 3 > 1 > 0).
 //
 // Run "ecr-replication --help" or "ecr-replication COMMAND --help" for the
 // flags, the exit codes and the JSON output format.
@@ -63,6 +70,8 @@ type environment struct {
 	// loadConfig, when set, replaces config.LoadDefaultConfig entirely (the
 	// demo uses it so that no AWS configuration of the user is read).
 	loadConfig func(ctx context.Context, g *globals) (aws.Config, error)
+	// stdin is read by --images-from -; nil means os.Stdin.
+	stdin io.Reader
 }
 
 // run is the whole program: it parses args, runs the command, writes results
@@ -76,6 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...f
 	if env.terminal == nil {
 		tty := isTerminal(stderr)
 		env.terminal = &tty
+	}
+	if env.stdin == nil {
+		env.stdin = os.Stdin
 	}
 	// Progress, warnings and debug lines may come from more than one
 	// goroutine; each write reaches stderr whole.
@@ -92,6 +104,9 @@ type app struct {
 	// cmd is the command being run; nil before its name is parsed.
 	cmd   *command
 	debug *debugLog
+	// setForm says that the command waits for a set of images (--image,
+	// --images-from): its JSON document is the set's, also for usage errors.
+	setForm bool
 }
 
 // commands maps command names to their implementations.
@@ -113,6 +128,9 @@ type command struct {
 	// newFlags returns the command's own flags, bound to a fresh settings
 	// value, and the function that runs the command with them.
 	newFlags func(fs *flag.FlagSet) func(ctx context.Context, a *app, fs *flag.FlagSet) int
+	// setForm, when set, tells from the arguments whether the command waits
+	// for a set of images, before they are parsed.
+	setForm func(args []string) bool
 }
 
 // main parses the global flags and the command name, then runs the command.
@@ -159,6 +177,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 // it.
 func (a *app) runCommand(ctx context.Context, cmd *command, args []string) int {
 	a.cmd = cmd
+	a.setForm = cmd.setForm != nil && cmd.setForm(args)
 	fs := flag.NewFlagSet(programName+" "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	body := cmd.newFlags(fs)

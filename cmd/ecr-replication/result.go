@@ -200,7 +200,7 @@ func (r *result) hint(cmd *command) string {
 		return "check --tag or --digest, and that --repository, --registry-id and --region name the source registry"
 	case codeRepositoryNotFound:
 		return "check --repository, --registry-id and --region (repository names are case-sensitive)"
-	case codeInterrupted:
+	case codeInterrupted, codeCancelled:
 		return ""
 	}
 	var apiErr smithy.APIError
@@ -241,8 +241,13 @@ func (a *app) emit(r result) int {
 
 // writeJSON writes r as one JSON document on stdout.
 func (a *app) writeJSON(r result) {
-	b, err := json.MarshalIndent(r.json(), "", "  ")
-	if err != nil { // cannot happen: the document has only strings and numbers
+	a.writeJSONValue(r.json())
+}
+
+// writeJSONValue writes v as one indented JSON document on stdout.
+func (a *app) writeJSONValue(v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil { // cannot happen: the documents have only strings, numbers and bools
 		panic(err)
 	}
 	a.stdout.Write(append(b, '\n'))

@@ -19,7 +19,7 @@ type imageFlags struct {
 
 // register defines the image flags on fs.
 func (f *imageFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository (required)")
+	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository (required, unless wait names images with --image or --images-from)")
 	fs.StringVar(&f.tag, "tag", "", "image `tag`; --tag or --digest is required")
 	fs.StringVar(&f.digest, "digest", "", "image `digest` (sha256:...); --tag or --digest is required")
 	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: the caller's account)")

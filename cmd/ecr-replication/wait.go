@@ -97,8 +97,8 @@ func isRegionName(s string) bool {
 // waitCommand is "ecr-replication wait".
 var waitCommand = &command{
 	name:     "wait",
-	synopsis: "wait --repository NAME (--tag TAG | --digest DIGEST) [--registry-id ID] [--timeout 30m] [--min-delay D] [--max-delay D] [--expect REGION[:ACCOUNT],... | --expect-from-registry] [global flags]",
-	summary:  "wait until an image has replicated to every destination",
+	synopsis: "wait (--repository NAME (--tag TAG | --digest DIGEST) | --image REPO:TAG|REPO@DIGEST... | --images-from FILE) [--registry-id ID] [--timeout 30m] [--min-delay D] [--max-delay D] [--expect REGION[:ACCOUNT],... | --expect-from-registry] [--rate-limit N] [--concurrency N] [--fail-fast] [global flags]",
+	summary:  "wait until one image, or several, have replicated to every destination",
 	help: `
 Polls DescribeImageReplicationStatus until the image is COMPLETE in every
 destination, and stops at once when a destination is FAILED. Transient errors
@@ -119,7 +119,8 @@ NOT_LISTED an expected destination the service does not list yet:
   eu-west-1  123456789012  COMPLETE  -
   us-east-2  210987654321  FAILED    REPLICATION_FAILED
 
-JSON output (--output json) is one document on stdout, also on failure:
+JSON output (--output json) for --repository is one document on stdout,
+also on failure:
 
   {
     "repository":     string, the repository name
@@ -137,7 +138,8 @@ JSON output (--output json) is one document on stdout, also on failure:
     "error": {                            present only when exitCode != 0
         "code":             "ReplicationFailed" | "NoReplicationRule" |
                             "InvalidInput" | "Timeout" | "ImageNotFound" |
-                            "RepositoryNotFound" | "Interrupted" | "Error",
+                            "RepositoryNotFound" | "Interrupted" |
+                            "Cancelled" (--fail-fast) | "Error",
         "message":          string, for people,
         "serviceErrorCode": string, the AWS error code, when there is one,
         "requestId":        string, the AWS request ID, when there is one
@@ -147,31 +149,100 @@ JSON output (--output json) is one document on stdout, also on failure:
     "elapsedSeconds": number, seconds spent waiting, to the millisecond
   }
 
+Several images: name each with --image REPO:TAG, REPO@DIGEST or
+REPO:TAG@DIGEST (one image per flag, repeatable; values are not split on
+commas), or list them in a file with --images-from FILE, one per line
+("-" reads stdin; blank lines and # comments are ignored); both may be
+given, and an image named twice is waited for once. The digest starts at
+the first '@'; the tag after the last ':' that follows the last '/'.
+--image and --images-from exclude --repository, --tag and --digest;
+--registry-id, --timeout, --min-delay, --max-delay, --expect and
+--expect-from-registry apply to every image. Every image is checked before
+any request is sent, and all problems are reported at once (exit code 2).
+The images are polled together: at most --rate-limit requests per second
+and --concurrency requests in flight for the whole set, and throttling
+slows the whole set down. --timeout bounds the whole set. With --fail-fast
+the wait ends as soon as one image cannot complete; the others end with
+error.code "Cancelled" and the exit code of that failure.
+
+Progress for a set: on a terminal a block redrawn in place (one line per
+image, or only the counts for more than 20 images); otherwise one line
+whenever an image's state changes, such as
+
+  [  2.0s] team/api:v1  1/2 destinations complete
+  [  3.0s] team/api:v1  COMPLETE (2 destinations)
+  [  3.0s] web:v1  FAILED us-east-2 210987654321: ACCESS_DENIED
+
+Text output for a set is one table with an IMAGE column; an image with no
+known destination has one row whose STATUS is its error.code (such as
+ImageNotFound).
+
+JSON output for a set (--image or --images-from, even with one image) is
+one document:
+
+  {
+    "images":         [ one object per image, in the order given, with
+                        the fields of the single-image document above ],
+    "complete":       bool, every image is complete,
+    "error":          { "code", "message" }, present only for an error of
+                      the whole set (usage, validation, configuration;
+                      "images" is then empty),
+    "exitCode":       number, the process's exit code: the worst of the
+                      images' exit codes (see below),
+    "elapsedSeconds": number, seconds spent waiting for the set
+  }
+
+The exit code of a set is the worst of its images' exit codes, in this
+order: 130 > 2 > 5 > 4 > 3 > 1 > 0. Usage and validation errors (2) are
+found before any request, so that nothing is sent; 2 also ranks above the
+codes of other images when the service rejects an image's input.
+
 Examples:
   ecr-replication wait --repository my-app --tag v1.4.2
   ecr-replication wait --repository my-app --tag v1.4.2 --timeout 10m \
       --expect us-west-2,eu-west-1,us-east-2:210987654321
   ecr-replication wait --repository team/api --digest "$DIGEST" \
-      --expect-from-registry --output json --quiet > replication.json`,
+      --expect-from-registry --output json --quiet > replication.json
+  ecr-replication wait --image team/api:v1.4.2 --image team/web@sha256:... \
+      --expect-from-registry
+  ecr-replication wait --images-from images.txt --rate-limit 5 --fail-fast \
+      --output json > replication.json`,
 	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
 		var img imageFlags
 		var s waitSettings
+		var set setSettings
 		img.register(fs)
 		s.register(fs)
+		set.register(fs)
 		return func(ctx context.Context, a *app, fs *flag.FlagSet) int {
-			return a.wait(ctx, img.input(fs), s)
+			given := map[string]bool{}
+			fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+			if given["image"] || given["images-from"] {
+				return a.waitSet(ctx, &img, given, s, set)
+			}
+			var setOnly []string
+			for _, name := range setOnlyFlags {
+				if given[name] {
+					setOnly = append(setOnly, "--"+name)
+				}
+			}
+			return a.wait(ctx, img.input(fs), s, setOnly)
 		}
 	},
+	setForm: mentionsImageFlags,
 }
 
-// wait runs the wait command for the image of in. All input is checked
-// before the first request. (Waiting for several images would check every
-// input first, then run waitImage for each.)
-func (a *app) wait(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, s waitSettings) int {
+// wait runs the wait command for the one image of in (--repository form).
+// All input is checked before the first request. setOnly are the flags
+// given that apply only to a set of images (--image, --images-from).
+func (a *app) wait(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, s waitSettings, setOnly []string) int {
 	r := newResult(in)
 	err := ecrreplication.ValidateInput(in)
 	if err == nil {
 		err = s.validate()
+	}
+	if err == nil && len(setOnly) > 0 {
+		err = fmt.Errorf("%s apply only to a set of images: name them with --image or --images-from", strings.Join(setOnly, ", "))
 	}
 	if err != nil {
 		r.err = err
@@ -258,7 +329,13 @@ func imageName(in *ecr.DescribeImageReplicationStatusInput) string {
 // are shown as progress, state changes only with --debug.
 type waitLogger struct {
 	a    *app
-	prog *progress
+	prog noter
+}
+
+// noter is a progress display that can show a message: *progress or
+// *setProgress, which may be nil (--quiet).
+type noter interface {
+	note(format string, v ...any)
 }
 
 // Logf implements logging.Logger.

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/ecrkit/ecrreplication"
+)
+
+// imageArg is one image as the command line or a file names it, before it is
+// parsed: the text and where it came from.
+type imageArg struct {
+	text string
+	// source is where the text came from, for messages: --image, or
+	// FILE:LINE for --images-from.
+	source string
+}
+
+// imageArgs is the value of --image: one image per flag, repeatable. Values
+// are not split on commas.
+type imageArgs []imageArg
+
+// String implements flag.Value.
+func (l *imageArgs) String() string {
+	texts := make([]string, len(*l))
+	for i, a := range *l {
+		texts[i] = a.text
+	}
+	return strings.Join(texts, " ")
+}
+
+// Set implements flag.Value.
+func (l *imageArgs) Set(v string) error {
+	*l = append(*l, imageArg{text: v, source: "--image"})
+	return nil
+}
+
+// imageRef is a parsed image reference: REPO:TAG, REPO@DIGEST or
+// REPO:TAG@DIGEST. A nil tag or digest was not given; an empty one was given
+// empty (ValidateInput reports it).
+type imageRef struct {
+	repository  string
+	tag, digest *string
+}
+
+// parseImageRef parses REPO:TAG, REPO@DIGEST or REPO:TAG@DIGEST. The digest
+// starts after the first '@'; the tag after the last ':' that follows the
+// last '/' of what precedes the digest, so that a registry host's port
+// (host:5000/repo) is never taken for a tag. Only the shape is checked here;
+// the names themselves are checked by ecrreplication.ValidateInput.
+func parseImageRef(s string) (imageRef, error) {
+	var ref imageRef
+	if s == "" {
+		return ref, errors.New("is empty: use REPO:TAG or REPO@DIGEST")
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return ref, errors.New("contains white space: use REPO:TAG or REPO@DIGEST, one image per value or line")
+	}
+	name := s
+	if at := strings.IndexByte(s, '@'); at >= 0 {
+		name = s[:at]
+		ref.digest = aws.String(s[at+1:])
+	}
+	slash := strings.LastIndexByte(name, '/')
+	if colon := strings.LastIndexByte(name, ':'); colon > slash {
+		ref.tag = aws.String(name[colon+1:])
+		name = name[:colon]
+	}
+	ref.repository = name
+	switch {
+	case name == "":
+		return ref, errors.New("names no repository: use REPO:TAG or REPO@DIGEST")
+	case ref.tag == nil && ref.digest == nil:
+		return ref, errors.New("names no tag or digest: use REPO:TAG or REPO@DIGEST, such as team/api:v1.4.2 or team/api@sha256:...")
+	}
+	return ref, nil
+}
+
+// input returns the request for the image, in registryID when that is given.
+func (ref imageRef) input(registryID *string) *ecr.DescribeImageReplicationStatusInput {
+	return &ecr.DescribeImageReplicationStatusInput{
+		RepositoryName: aws.String(ref.repository),
+		RegistryId:     registryID,
+		ImageId:        &types.ImageIdentifier{ImageTag: ref.tag, ImageDigest: ref.digest},
+	}
+}
+
+// readImageArgs reads --images-from: one image per line; blank lines and
+// lines whose first non-blank character is '#' are ignored, as is the rest
+// of a line from a '#' that follows white space. "-" reads stdin.
+func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
+	var r io.Reader
+	name := path
+	if path == "-" {
+		r, name = stdin, "stdin"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("--images-from: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var args []imageArg
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 64*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i == 0 || i > 0 && strings.ContainsAny(line[i-1:i], " \t") {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		args = append(args, imageArg{text: line, source: fmt.Sprintf("%s:%d", name, n)})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--images-from: reading %s: %w", name, err)
+	}
+	return args, nil
+}
+
+// imageFieldName names a validated input field in the terms of --image.
+var imageFieldName = map[string]string{
+	ecrreplication.FieldRepositoryName: "repository name",
+	ecrreplication.FieldRegistryID:     "registry ID (--registry-id)",
+	ecrreplication.FieldImageTag:       "image tag",
+	ecrreplication.FieldImageDigest:    "image digest",
+}
+
+// imageViolations rewrites a *ValidationError of one image of a set as
+// lines that name the image and where it came from, such as
+//
+//	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
+//
+// Violations of the shared --registry-id are left to the caller, reported
+// once for the set.
+func imageViolations(arg imageArg, err error) []string {
+	var ve *ecrreplication.ValidationError
+	if !errors.As(err, &ve) {
+		return []string{fmt.Sprintf("image %s (%s): %v", quote(arg.text), arg.source, err)}
+	}
+	var lines []string
+	for _, v := range ve.Violations {
+		if v.Field == ecrreplication.FieldRegistryID {
+			continue
+		}
+		name, ok := imageFieldName[v.Field]
+		if !ok {
+			name = v.Field
+		}
+		lines = append(lines, fmt.Sprintf("image %s (%s): %s %s %s", quote(arg.text), arg.source, name, quote(v.Value), v.Constraint))
+	}
+	return lines
+}
+
+// imageKey identifies an image request for deduplication.
+func imageKey(in *ecr.DescribeImageReplicationStatusInput) string {
+	return strings.Join([]string{aws.ToString(in.RegistryId), aws.ToString(in.RepositoryName),
+		fmt.Sprint(in.ImageId.ImageTag != nil), aws.ToString(in.ImageId.ImageTag),
+		fmt.Sprint(in.ImageId.ImageDigest != nil), aws.ToString(in.ImageId.ImageDigest)}, "\x00")
+}
+
+// mentionsImageFlags reports whether args use --image or --images-from, in
+// any of the flag package's spellings, before a "--" terminator. It decides
+// the shape of the JSON document of a usage error found while parsing.
+func mentionsImageFlags(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (name == "image" || name == "images-from") {
+			return true
+		}
+	}
+	return false
+}
