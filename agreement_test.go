@@ -1,0 +1,97 @@
+package ecrreplication_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/ecrtest"
+)
+
+// TestValidationAgreesWithServer sends inputs straight to the ecrtest server,
+// which enforces the ECR model with its own implementation, and checks that
+// ValidateInput rejects exactly the inputs the server answers with
+// ValidationException or InvalidParameterException. Digests are left out:
+// the model puts no constraint on them, and ValidateInput applies the OCI
+// digest grammar on top.
+func TestValidationAgreesWithServer(t *testing.T) {
+	srv := ecrtest.NewInMemoryServer()
+	defer srv.Close()
+
+	names := []string{"ab", "a", "", "app", "team/api", "Team/api", "a__b", "a/b/", "/a", "a.b-c_d/e", "a//b", "-a", "a-",
+		"é-app", "a\nb", strings.Repeat("a", 256), strings.Repeat("a", 257), strings.Repeat("ab/", 85) + "c"}
+	registries := []string{"123456789012", "", "12345678901", "1234567890123", "12345678901x", "１２３４５６７８９０１２"}
+	tags := []string{"v1", "", strings.Repeat("t", 300), strings.Repeat("t", 301), strings.Repeat("é", 300), strings.Repeat("é", 301), "a b"}
+
+	var inputs []*ecr.DescribeImageReplicationStatusInput
+	for _, n := range names {
+		inputs = append(inputs, &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String(n), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}})
+	}
+	for _, r := range registries {
+		inputs = append(inputs, &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), RegistryId: aws.String(r), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}})
+	}
+	for _, tag := range tags {
+		inputs = append(inputs, &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageTag: aws.String(tag)}})
+	}
+	inputs = append(inputs,
+		&ecr.DescribeImageReplicationStatusInput{ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}},
+		&ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app")},
+		&ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{}},
+		&ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("A"), RegistryId: aws.String("1"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("")}},
+	)
+
+	for _, in := range inputs {
+		local := ecrreplication.ValidateInput(in)
+		code := serverErrorCode(t, srv, in)
+		rejected := code == "ValidationException" || code == "InvalidParameterException"
+		if (local != nil) != rejected {
+			t.Errorf("input %s: ValidateInput = %v, server answered %q", wireJSON(t, in), local, code)
+		}
+	}
+}
+
+// wireJSON is the awsJson1_1 body for in.
+func wireJSON(t *testing.T, in *ecr.DescribeImageReplicationStatusInput) string {
+	t.Helper()
+	body := map[string]any{}
+	if in.RepositoryName != nil {
+		body["repositoryName"] = *in.RepositoryName
+	}
+	if in.RegistryId != nil {
+		body["registryId"] = *in.RegistryId
+	}
+	if in.ImageId != nil {
+		id := map[string]string{}
+		if in.ImageId.ImageTag != nil {
+			id["imageTag"] = *in.ImageId.ImageTag
+		}
+		if in.ImageId.ImageDigest != nil {
+			id["imageDigest"] = *in.ImageId.ImageDigest
+		}
+		body["imageId"] = id
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// serverErrorCode posts in to the server as the SDK would and returns the
+// error code of the answer ("" for success).
+func serverErrorCode(t *testing.T, srv *ecrtest.Server, in *ecr.DescribeImageReplicationStatusInput) string {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(wireJSON(t, in)))
+	req.Header.Set("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeImageReplicationStatus")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	return rec.Header().Get("X-Amzn-ErrorType")
+}
