@@ -80,7 +80,7 @@ func parseImageRef(s string) (imageRef, error) {
 	case name == "":
 		return ref, errors.New("names no repository: use REPO:TAG or REPO@DIGEST")
 	case ref.tag == nil && ref.digest == nil:
-		return ref, errors.New("names no tag or digest: use REPO:TAG or REPO@DIGEST, such as team/api:v1.4.2 or team/api@sha256:...")
+		return ref, errors.New("names no tag or digest: use REPO:TAG or REPO@DIGEST, such as team/api:v1.4.2 or team/api@sha256:<hex>")
 	}
 	return ref, nil
 }
