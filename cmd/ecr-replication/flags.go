@@ -166,6 +166,8 @@ Global flags (before or after the command name):
 Examples:
   %[2]s wait --repository my-app --tag v1.4.2 --timeout 20m
   %[2]s status --repository my-app --digest sha256:... --output json
+  %[2]s wait --image team/api:v1.4.2 --image team/web:v1.4.2 --output json
+  %[2]s wait --images-from images.txt --fail-fast
   %[2]s demo
 
 Run '%[2]s COMMAND --help' for a command's flags and output.
