@@ -54,9 +54,10 @@ type WaitAllOptions struct {
 
 // WaitAll waits until every image in params has replicated, for at most
 // maxWaitDur in all. It returns one report per input, in input order (nil for
-// an image the service never answered for), and an error that joins one
-// *WaitError per image that did not complete, so errors.Is works for each
-// cause. Images that completed are reported whatever happened to others.
+// an image the service never answered for), and, when any image did not
+// complete, a *WaitAllError that joins one *WaitError per such image, so
+// errors.Is works for each cause. Images that completed are reported whatever
+// happened to others.
 //
 // Every request of the set goes through one rate limiter. Throttling answers
 // halve the set's request rate, which then recovers step by step with each
@@ -112,7 +113,35 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 	ctx, s.cancel = context.WithCancelCause(ctx)
 	defer s.cancel(nil)
 	s.run(ctx)
-	return s.reports, errors.Join(s.errs...)
+	for _, err := range s.errs {
+		if err != nil {
+			return s.reports, &WaitAllError{Errors: s.errs}
+		}
+	}
+	return s.reports, nil
+}
+
+// WaitAllError is the error of a WaitAll in which some images did not
+// complete. It unwraps to their errors, so errors.Is and errors.As look at
+// each.
+type WaitAllError struct {
+	// Errors has one entry per input, in input order: nil for an image that
+	// completed, its *WaitError otherwise.
+	Errors []error
+}
+
+// Error lists the errors of the images that did not complete, one per line.
+func (e *WaitAllError) Error() string { return errors.Join(e.Unwrap()...).Error() }
+
+// Unwrap returns the errors of the images that did not complete.
+func (e *WaitAllError) Unwrap() []error {
+	var errs []error
+	for _, err := range e.Errors {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }
 
 // set is the state of one WaitAll.

@@ -82,6 +82,10 @@ func TestWaitAllMixedSet(t *testing.T) {
 		}
 		waitError(t, errs[0], ecrreplication.ErrReplicationFailed)
 		waitError(t, errs[1], ecrreplication.ErrImageNotFound)
+		var all *ecrreplication.WaitAllError
+		if !errors.As(err, &all) || len(all.Errors) != 4 || all.Errors[0] != nil || all.Errors[1] != errs[0] || all.Errors[2] != errs[1] || all.Errors[3] != nil {
+			t.Errorf("WaitAllError.Errors = %v, want [nil, failed, not found, nil]", all)
+		}
 		if !errors.Is(err, ecrreplication.ErrReplicationFailed) || !errors.Is(err, ecrreplication.ErrImageNotFound) || errors.Is(err, ecrreplication.ErrWaitTimeout) {
 			t.Errorf("errors.Is on the joined error gives the wrong answers: %v", err)
 		}

@@ -339,40 +339,20 @@ func writeSetTable(a *app, names []string, results []result) {
 }
 
 // imageErrors splits the error of WaitAll into one error per image (nil for
-// an image that completed). WaitAll joins one *WaitError per image that did
-// not complete, in input order; an image has one if it has no report, or
-// if the error's last report is the image's. ok is false when the error
-// cannot be split so, such as an error of the whole set.
+// an image that completed), from its *ecrreplication.WaitAllError. ok is
+// false for an error of the whole set.
 func imageErrors(inputs []*ecr.DescribeImageReplicationStatusInput, reports []*ecrreplication.Report, err error) (errs []error, ok bool) {
 	if len(reports) != len(inputs) {
 		return nil, false
 	}
-	var joined []error
-	if j, isJoined := err.(interface{ Unwrap() []error }); isJoined {
-		joined = j.Unwrap()
-	} else if err != nil {
-		joined = []error{err}
+	if err == nil {
+		return make([]error, len(inputs)), true
 	}
-	errs = make([]error, len(inputs))
-	k := 0
-	for i, rep := range reports {
-		if k < len(joined) && (rep == nil || lastReport(joined[k]) == rep) {
-			errs[i] = joined[k]
-			k++
-		} else if rep == nil {
-			errs[i] = fmt.Errorf("waiting for %s: the service never answered", imageName(inputs[i]))
-		}
+	var all *ecrreplication.WaitAllError
+	if !errors.As(err, &all) || len(all.Errors) != len(inputs) {
+		return nil, false
 	}
-	return errs, k == len(joined)
-}
-
-// lastReport returns the last report of a *WaitError, or nil.
-func lastReport(err error) *ecrreplication.Report {
-	var we *ecrreplication.WaitError
-	if errors.As(err, &we) {
-		return we.Last
-	}
-	return nil
+	return all.Errors, true
 }
 
 // countingClient counts the polls of each image of a set for pollCounter,
