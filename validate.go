@@ -51,6 +51,7 @@ type ValidationError struct {
 	Violations []Violation
 }
 
+// Error lists every violation, values quoted and cut to 64 characters.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("ecrreplication: invalid input: ")

@@ -39,6 +39,8 @@ type WaitError struct {
 	Elapsed time.Duration
 }
 
+// Error names the image, why the wait ended (the failed or pending
+// destinations), the attempts and time spent, and the last service error.
 func (e *WaitError) Error() string {
 	var b strings.Builder
 	b.WriteString("ecrreplication: waiting for ")

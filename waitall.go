@@ -226,7 +226,7 @@ func (s *set) run(ctx context.Context) {
 			cause := context.Cause(ctx)
 			for i, r := range s.runs {
 				if !r.finished {
-					s.finish(i, nil, r.fail(cause))
+					s.finish(i, r.last, r.fail(cause))
 				}
 			}
 			return

@@ -163,6 +163,11 @@ func TestWaitAllCancelMidway(t *testing.T) {
 				t.Errorf("svc-%02d: report %+v, want complete", i, reports[i])
 			}
 		}
+		for i := 6; i < 20; i++ { // the images still replicating keep their last report
+			if r := reports[i]; r == nil || len(r.Pending()) != 1 {
+				t.Errorf("svc-%02d: report %+v, want one pending destination", i, r)
+			}
+		}
 	})
 }
 
