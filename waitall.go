@@ -303,7 +303,13 @@ func (s *set) resolveExpected(ctx context.Context) {
 	var out *ecr.DescribeRegistryOutput
 	err := s.limiter.Wait(ctx)
 	if err == nil {
-		out, err = first.opts.Registry.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{}, first.opts.ClientOptions...)
+		// The caller's client options, without the set's retry override: the
+		// SDK may retry this one call.
+		var base ImageReplicationCompleteWaiterOptions
+		for _, fn := range s.opts.WaiterOptions {
+			fn(&base)
+		}
+		out, err = first.opts.Registry.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{}, base.ClientOptions...)
 	}
 	for i, r := range s.runs {
 		var rerr error

@@ -376,3 +376,43 @@ func BenchmarkWaitAll(b *testing.B) {
 		}
 	}
 }
+
+func TestWaitAllRegistryReadOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		err := env.srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
+			Destinations:      []types.ReplicationDestination{{Region: aws.String("us-west-2"), RegistryId: aws.String(account)}},
+			RepositoryFilters: []types.RepositoryFilter{{Filter: aws.String("prod/"), FilterType: types.RepositoryFilterTypePrefixMatch}},
+		}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = env.srv.PushImage("prod/api", "v1")
+		_, _ = env.srv.PushImage("prod/web", "v1")
+		_, _ = env.srv.PushImage("dev/api", "v1")
+		// The first DescribeRegistry is throttled: the SDK's own retry rides it out.
+		env.srv.InjectFault(ecrtest.OpDescribeRegistry, ecrtest.Fault{Kind: ecrtest.FaultThrottle}, 1)
+		client := env.srv.Client() // default retries
+		reports, err := ecrreplication.WaitAll(context.Background(), client,
+			[]*ecr.DescribeImageReplicationStatusInput{byTag("prod/api", "v1"), byTag("dev/api", "v1"), byTag("prod/web", "v1")}, time.Hour,
+			func(o *ecrreplication.WaitAllOptions) {
+				o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) { wo.Registry = client })
+			})
+		errs := joined(t, err)
+		if len(errs) != 1 {
+			t.Fatalf("joined %d errors, want 1: %v", len(errs), err)
+		}
+		waitError(t, errs[0], ecrreplication.ErrNoReplication)
+		if !reports[0].Complete() || !reports[2].Complete() || reports[1] != nil {
+			t.Errorf("reports = %v, want prod images complete and none for dev/api", reports)
+		}
+		if got := env.srv.CallCount(ecrtest.OpDescribeRegistry); got != 2 {
+			t.Errorf("DescribeRegistry calls = %d, want 2 (one throttled, one retried) for the whole set", got)
+		}
+		for _, c := range env.srv.Calls(ecrtest.OpDescribeImageReplicationStatus) {
+			if *c.ReplicationInput.RepositoryName == "dev/api" {
+				t.Errorf("polled dev/api, which no rule replicates")
+			}
+		}
+	})
+}
