@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -18,59 +17,26 @@ import (
 // otherwise it prints a plain line whenever a destination's status changes,
 // so that CI logs stay readable. A nil *progress shows nothing (--quiet).
 type progress struct {
-	w     io.Writer
-	tty   bool
+	block
 	image string
 	start time.Time
 
-	mu    sync.Mutex
 	dests []ecrreplication.Destination
 	// final records when each destination first reached COMPLETE or FAILED.
 	final map[string]time.Duration
 	// seen holds the last status printed per destination (plain mode).
 	seen map[string]string
-	// lines is how many lines the terminal block has (tty mode).
-	lines int
-
-	stop chan struct{}
-	done chan struct{}
 }
-
-// ansiUp moves the cursor up n lines; ansiClearLine clears the line.
-const (
-	ansiUp        = "\x1b[%dA"
-	ansiClearLine = "\r\x1b[2K"
-)
 
 // newProgress starts showing progress for image on w. On a terminal a
 // goroutine redraws the elapsed times twice a second until stop is called.
 func newProgress(w io.Writer, tty bool, image string) *progress {
 	p := &progress{
-		w: w, tty: tty, image: image, start: time.Now(),
+		block: block{w: w, tty: tty}, image: image, start: time.Now(),
 		final: map[string]time.Duration{}, seen: map[string]string{},
 	}
-	if tty {
-		p.stop, p.done = make(chan struct{}), make(chan struct{})
-		go p.tick()
-	}
+	p.startTicking(p.redraw)
 	return p
-}
-
-// tick redraws the terminal block twice a second.
-func (p *progress) tick() {
-	defer close(p.done)
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-t.C:
-			p.mu.Lock()
-			p.redraw()
-			p.mu.Unlock()
-		}
-	}
 }
 
 // key identifies a destination.
@@ -125,13 +91,6 @@ func (p *progress) note(format string, v ...any) {
 	fmt.Fprintf(p.w, "%s%s\n", ansiClearLine, msg)
 	p.lines = 0
 	p.redraw()
-}
-
-// moveUp puts the cursor on the first line of the terminal block.
-func (p *progress) moveUp() {
-	if p.lines > 0 {
-		fmt.Fprintf(p.w, ansiUp, p.lines)
-	}
 }
 
 // redraw draws the terminal block: a heading and one line per destination.
@@ -199,8 +158,7 @@ func (p *progress) finish() {
 		return
 	}
 	if p.tty {
-		close(p.stop)
-		<-p.done
+		p.halt()
 		p.mu.Lock()
 		p.redraw()
 		p.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -32,20 +31,14 @@ const (
 // it prints a plain line whenever an image's state changes. A nil
 // *setProgress shows nothing (--quiet).
 type setProgress struct {
-	w     io.Writer
-	tty   bool
+	block
 	names []string
 	start time.Time
 
-	mu     sync.Mutex
 	text   []string        // each image's state, as shown
 	state  []imageState    // each image's state, for the counts and symbols
 	ended  []time.Duration // when each image reached its final state; 0 while waiting
-	lines  int             // lines of the terminal block
 	closed bool
-
-	stop chan struct{}
-	done chan struct{}
 }
 
 // newSetProgress starts showing progress for the images named names on w.
@@ -54,34 +47,14 @@ type setProgress struct {
 func newSetProgress(w io.Writer, tty bool, names []string) *setProgress {
 	n := len(names)
 	p := &setProgress{
-		w: w, tty: tty, names: names, start: time.Now(),
+		block: block{w: w, tty: tty}, names: names, start: time.Now(),
 		text: make([]string, n), state: make([]imageState, n), ended: make([]time.Duration, n),
 	}
 	for i := range p.text {
 		p.text[i] = "waiting for the first answer"
 	}
-	if tty {
-		p.stop, p.done = make(chan struct{}), make(chan struct{})
-		go p.tick()
-	}
+	p.startTicking(p.redraw)
 	return p
-}
-
-// tick redraws the terminal block twice a second.
-func (p *setProgress) tick() {
-	defer close(p.done)
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-t.C:
-			p.mu.Lock()
-			p.redraw()
-			p.mu.Unlock()
-		}
-	}
 }
 
 // update shows the reports of the set, in input order (nil for an image not
@@ -190,10 +163,7 @@ func (p *setProgress) finish(results []result) {
 	if p == nil {
 		return
 	}
-	if p.tty {
-		close(p.stop)
-		<-p.done
-	}
+	p.halt()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, r := range results {
@@ -240,13 +210,6 @@ func finalState(r result) (string, imageState) {
 		text = "ERROR (" + r.errCode + ")"
 	}
 	return text, stateFailed
-}
-
-// moveUp puts the cursor on the first line of the terminal block.
-func (p *setProgress) moveUp() {
-	if p.lines > 0 {
-		fmt.Fprintf(p.w, ansiUp, p.lines)
-	}
 }
 
 // redraw draws the terminal block. p.mu must be held.
