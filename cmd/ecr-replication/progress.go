@@ -112,23 +112,7 @@ func (p *progress) redraw() {
 		fmt.Fprintf(tw, "  %s %s\t%s\t%s%s\t%s\n", symbol(d), d.Region, d.RegistryID, statusText(d), code, formatElapsed(el))
 	}
 	tw.Flush()
-	p.moveUp()
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	var out strings.Builder
-	for _, l := range lines {
-		out.WriteString(ansiClearLine)
-		out.WriteString(l)
-		out.WriteByte('\n')
-	}
-	// Clear lines left over from a taller block.
-	for i := len(lines); i < p.lines; i++ {
-		out.WriteString(ansiClearLine + "\n")
-	}
-	if extra := p.lines - len(lines); extra > 0 {
-		fmt.Fprintf(&out, ansiUp, extra)
-	}
-	io.WriteString(p.w, out.String())
-	p.lines = len(lines)
+	p.draw(b.String())
 }
 
 // symbol marks a destination's state in the terminal block.

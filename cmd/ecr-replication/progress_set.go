@@ -238,22 +238,7 @@ func (p *setProgress) redraw() {
 		}
 		tw.Flush()
 	}
-	p.moveUp()
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	var out strings.Builder
-	for _, l := range lines {
-		out.WriteString(ansiClearLine)
-		out.WriteString(l)
-		out.WriteByte('\n')
-	}
-	for i := len(lines); i < p.lines; i++ {
-		out.WriteString(ansiClearLine + "\n")
-	}
-	if extra := p.lines - len(lines); extra > 0 {
-		fmt.Fprintf(&out, ansiUp, extra)
-	}
-	io.WriteString(p.w, out.String())
-	p.lines = len(lines)
+	p.draw(b.String())
 }
 
 // stateSymbol marks an image's state in the terminal block.

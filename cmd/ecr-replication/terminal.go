@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -65,4 +66,25 @@ func (b *block) moveUp() {
 	if b.lines > 0 {
 		fmt.Fprintf(b.w, ansiUp, b.lines)
 	}
+}
+
+// draw replaces the block on the terminal with text (lines ending in
+// newlines), clearing lines left over from a taller block. b.mu must be held.
+func (b *block) draw(text string) {
+	b.moveUp()
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	var out strings.Builder
+	for _, l := range lines {
+		out.WriteString(ansiClearLine)
+		out.WriteString(l)
+		out.WriteByte('\n')
+	}
+	for i := len(lines); i < b.lines; i++ {
+		out.WriteString(ansiClearLine + "\n")
+	}
+	if extra := b.lines - len(lines); extra > 0 {
+		fmt.Fprintf(&out, ansiUp, extra)
+	}
+	io.WriteString(b.w, out.String())
+	b.lines = len(lines)
 }
