@@ -6,8 +6,9 @@
 // [errors.Is] understands ([ErrImageNotFound], [ErrRepositoryNotFound], ...)
 // while keeping the SDK's own error types reachable with [errors.As]
 // ([MapError], [WithErrorMapping]), returns a typed, sorted [Report]
-// ([Describe]), and waits until an image has replicated to every destination
-// ([NewImageReplicationCompleteWaiter]).
+// ([Describe]), waits until an image has replicated to every destination
+// ([NewImageReplicationCompleteWaiter]), and waits for many images at once
+// under one request rate ([WaitAll]).
 //
 // Everything accepts the narrow [DescribeImageReplicationStatusAPIClient]
 // interface, which *ecr.Client satisfies; the ecrtest package provides a
