@@ -61,9 +61,13 @@ func (e *WaitError) Error() string {
 			b.WriteString(", the service listed no destination")
 		}
 	default:
-		b.WriteString(e.Cause.Error())
+		b.WriteString(strings.TrimPrefix(e.Cause.Error(), "ecrreplication: "))
 	}
-	fmt.Fprintf(&b, " (%d attempts in %v)", e.Attempts, e.Elapsed.Round(time.Millisecond))
+	attempts := "attempts"
+	if e.Attempts == 1 {
+		attempts = "attempt"
+	}
+	fmt.Fprintf(&b, " (%d %s in %v)", e.Attempts, attempts, e.Elapsed.Round(time.Millisecond))
 	if e.LastErr != nil && e.LastErr != e.Cause {
 		b.WriteString("; last error: ")
 		b.WriteString(e.LastErr.Error())
