@@ -697,3 +697,31 @@ func TestWaitLogWaitAttempts(t *testing.T) {
 		}
 	})
 }
+
+func TestWaitErrorText(t *testing.T) {
+	report := &ecrreplication.Report{Repository: "team/api", ImageTag: "v1", ImageDigest: validDigest, Destinations: []ecrreplication.Destination{
+		{Region: "eu-west-1", RegistryID: otherAccount, Status: "FAILED", FailureCode: "ACCESS_DENIED"},
+		{Region: "us-west-2", RegistryID: account, Status: "IN_PROGRESS"},
+		{Region: "us-east-2", RegistryID: account},
+	}}
+	throttled := errors.New("ThrottlingException: Rate exceeded")
+	tests := []struct {
+		name string
+		err  *ecrreplication.WaitError
+		want string
+	}{
+		{"failed", &ecrreplication.WaitError{Cause: ecrreplication.ErrReplicationFailed, Last: report, Attempts: 3, Elapsed: 12 * time.Second},
+			"ecrreplication: waiting for team/api:v1@" + validDigest + ": replication failed to eu-west-1 " + otherAccount + " FAILED: ACCESS_DENIED (3 attempts in 12s)"},
+		{"timeout", &ecrreplication.WaitError{Cause: ecrreplication.ErrWaitTimeout, LastErr: throttled, Last: report, Attempts: 1, Elapsed: time.Minute},
+			"ecrreplication: waiting for team/api:v1@" + validDigest + ": timed out after 1m0s, still pending: us-west-2 " + account + " IN_PROGRESS, us-east-2 " + account + " not listed yet (1 attempt in 1m0s); last error: ThrottlingException: Rate exceeded"},
+		{"never answered", &ecrreplication.WaitError{Cause: ecrreplication.ErrWaitTimeout, LastErr: throttled, Attempts: 2, Elapsed: time.Second},
+			"ecrreplication: waiting for the image: timed out after 1s, the service never answered (2 attempts in 1s); last error: ThrottlingException: Rate exceeded"},
+		{"hostile tag", &ecrreplication.WaitError{Cause: context.Canceled, Last: &ecrreplication.Report{Repository: "app", ImageTag: "v1\nINFO forged"}},
+			`ecrreplication: waiting for app:"v1\nINFO forged": context canceled (0 attempts in 0s)`},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
