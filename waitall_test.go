@@ -380,13 +380,7 @@ func BenchmarkWaitAll(b *testing.B) {
 func TestWaitAllRegistryReadOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		env := newWaitEnv(t)
-		err := env.srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
-			Destinations:      []types.ReplicationDestination{{Region: aws.String("us-west-2"), RegistryId: aws.String(account)}},
-			RepositoryFilters: []types.RepositoryFilter{{Filter: aws.String("prod/"), FilterType: types.RepositoryFilterTypePrefixMatch}},
-		}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		replicatePrefix(t, env.srv, "prod/")
 		_, _ = env.srv.PushImage("prod/api", "v1")
 		_, _ = env.srv.PushImage("prod/web", "v1")
 		_, _ = env.srv.PushImage("dev/api", "v1")

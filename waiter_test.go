@@ -44,6 +44,19 @@ func replicate(t *testing.T, srv *ecrtest.Server) {
 	}
 }
 
+// replicatePrefix configures srv to replicate repositories whose names start
+// with prefix, and only those, to us-west-2.
+func replicatePrefix(t *testing.T, srv *ecrtest.Server, prefix string) {
+	t.Helper()
+	err := srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
+		Destinations:      []types.ReplicationDestination{{Region: aws.String("us-west-2"), RegistryId: aws.String(account)}},
+		RepositoryFilters: []types.RepositoryFilter{{Filter: aws.String(prefix), FilterType: types.RepositoryFilterTypePrefixMatch}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitEnv is an in-memory ecrtest server and a waiter on its client, created
 // inside a synctest bubble.
 type waitEnv struct {
@@ -251,16 +264,10 @@ func TestWaitExplicitDestinations(t *testing.T) {
 func TestWaitNoMatchingRule(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		env := newWaitEnv(t)
-		err := env.srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
-			Destinations:      []types.ReplicationDestination{{Region: aws.String("us-west-2"), RegistryId: aws.String(account)}},
-			RepositoryFilters: []types.RepositoryFilter{{Filter: aws.String("prod"), FilterType: types.RepositoryFilterTypePrefixMatch}},
-		}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		replicatePrefix(t, env.srv, "prod")
 		_, _ = env.srv.PushImage("dev/app", "v1")
 		start := time.Now()
-		err = env.waiter.Wait(context.Background(), byTag("dev/app", "v1"), time.Hour, registryExpectations(env.client))
+		err := env.waiter.Wait(context.Background(), byTag("dev/app", "v1"), time.Hour, registryExpectations(env.client))
 		waitError(t, err, ecrreplication.ErrNoReplication)
 		if got := env.srv.CallCount(ecrtest.OpDescribeImageReplicationStatus); got != 0 {
 			t.Errorf("polls = %d, want 0", got)
