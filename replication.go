@@ -46,6 +46,10 @@ type Report struct {
 	// Destinations holds one entry per destination the service lists, sorted
 	// by region, then registry ID.
 	Destinations []Destination
+	// Malformed counts the entries of the answer that name no region (a
+	// null entry, or one whose members are all null): they identify no
+	// destination and are left out of Destinations.
+	Malformed int
 }
 
 // Destination is the replication status of an image in one region and
@@ -101,8 +105,16 @@ func (r *Report) filter(keep func(Destination) bool) []Destination {
 	return ds
 }
 
-// NewReport builds a Report from a request and its answer. Fields missing from
-// the answer are taken from the request; nil values anywhere are tolerated.
+// NewReport builds a Report from a request and its answer. RegistryID,
+// Repository and ImageTag are the request's, so that an answer cannot rewrite
+// what was asked for (they come from the answer only when in is nil);
+// ImageDigest is the request's, or the answer's when the request named none.
+// Entries of the answer that name no region (a null entry, or one whose
+// members are all null) are left out and counted in Malformed. A destination
+// listed more than once becomes one entry whose status is the least
+// favourable of its listings (FAILED, then any status other than COMPLETE,
+// then COMPLETE), so a duplicate can never make it look complete. nil values
+// anywhere are tolerated.
 func NewReport(in *ecr.DescribeImageReplicationStatusInput, out *ecr.DescribeImageReplicationStatusOutput) *Report {
 	r := &Report{}
 	if in != nil {
@@ -116,21 +128,23 @@ func NewReport(in *ecr.DescribeImageReplicationStatusInput, out *ecr.DescribeIma
 	if out == nil {
 		return r
 	}
-	if s := deref(out.RepositoryName); s != "" {
-		r.Repository = s
+	if in == nil {
+		r.Repository = deref(out.RepositoryName)
+		if out.ImageId != nil {
+			r.ImageTag = deref(out.ImageId.ImageTag)
+		}
 	}
-	if out.ImageId != nil {
-		if s := deref(out.ImageId.ImageDigest); s != "" {
-			r.ImageDigest = s
-		}
-		if s := deref(out.ImageId.ImageTag); s != "" {
-			r.ImageTag = s
-		}
+	if r.ImageDigest == "" && out.ImageId != nil {
+		r.ImageDigest = deref(out.ImageId.ImageDigest)
 	}
 	if len(out.ReplicationStatuses) > 0 {
 		r.Destinations = make([]Destination, 0, len(out.ReplicationStatuses))
 	}
 	for _, s := range out.ReplicationStatuses {
+		if deref(s.Region) == "" {
+			r.Malformed++
+			continue
+		}
 		r.Destinations = append(r.Destinations, Destination{
 			Region:      deref(s.Region),
 			RegistryID:  deref(s.RegistryId),
@@ -139,7 +153,36 @@ func NewReport(in *ecr.DescribeImageReplicationStatusInput, out *ecr.DescribeIma
 		})
 	}
 	sortDestinations(r.Destinations)
+	r.Destinations = mergeDuplicates(r.Destinations)
 	return r
+}
+
+// mergeDuplicates merges, in sorted ds, the entries of one destination into
+// the least favourable of them.
+func mergeDuplicates(ds []Destination) []Destination {
+	out := ds[:0]
+	for _, d := range ds {
+		if n := len(out); n > 0 && out[n-1].Region == d.Region && out[n-1].RegistryID == d.RegistryID {
+			if rank(d.Status) > rank(out[n-1].Status) {
+				out[n-1].Status, out[n-1].FailureCode = d.Status, d.FailureCode
+			}
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// rank orders statuses from most to least favourable: COMPLETE, any other
+// status (pending), FAILED.
+func rank(s types.ReplicationStatus) int {
+	switch s {
+	case types.ReplicationStatusComplete:
+		return 0
+	case types.ReplicationStatusFailed:
+		return 2
+	}
+	return 1
 }
 
 func sortDestinations(ds []Destination) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,11 +140,35 @@ func TestNewReportToleratesNil(t *testing.T) {
 		{"empty output keeps input", &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}},
 			&ecr.DescribeImageReplicationStatusOutput{ImageId: &types.ImageIdentifier{}},
 			&ecrreplication.Report{Repository: "app", ImageTag: "v1"}},
-		{"nil fields in statuses", nil, &ecr.DescribeImageReplicationStatusOutput{ReplicationStatuses: []types.ImageReplicationStatus{{}, {Region: aws.String("a")}}},
-			&ecrreplication.Report{Destinations: []ecrreplication.Destination{{}, {Region: "a"}}}},
-		{"output wins", &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}},
-			&ecr.DescribeImageReplicationStatusOutput{RepositoryName: aws.String("app2"), ImageId: &types.ImageIdentifier{ImageDigest: aws.String(validDigest)}},
-			&ecrreplication.Report{Repository: "app2", ImageTag: "v1", ImageDigest: validDigest}},
+		{"entries without a region are left out and counted", nil, &ecr.DescribeImageReplicationStatusOutput{ReplicationStatuses: []types.ImageReplicationStatus{
+			{}, {Region: aws.String("a")}, {Region: aws.String(""), Status: types.ReplicationStatusComplete}, {RegistryId: aws.String("123456789012")},
+		}},
+			&ecrreplication.Report{Destinations: []ecrreplication.Destination{{Region: "a"}}, Malformed: 3}},
+		{"the answer cannot rewrite the request", &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}},
+			&ecr.DescribeImageReplicationStatusOutput{RepositoryName: aws.String("app2"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v2"), ImageDigest: aws.String(validDigest)}},
+			&ecrreplication.Report{Repository: "app", ImageTag: "v1", ImageDigest: validDigest}},
+		{"a requested digest stays", &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("app"), ImageId: &types.ImageIdentifier{ImageDigest: aws.String(validDigest)}},
+			&ecr.DescribeImageReplicationStatusOutput{ImageId: &types.ImageIdentifier{ImageDigest: aws.String("sha256:" + strings.Repeat("f", 64))}},
+			&ecrreplication.Report{Repository: "app", ImageDigest: validDigest}},
+		{"without a request the answer names the image", nil,
+			&ecr.DescribeImageReplicationStatusOutput{RepositoryName: aws.String("app2"), ImageId: &types.ImageIdentifier{ImageTag: aws.String("v2"), ImageDigest: aws.String(validDigest)}},
+			&ecrreplication.Report{Repository: "app2", ImageTag: "v2", ImageDigest: validDigest}},
+		{"duplicates merge into the least favourable listing", nil, &ecr.DescribeImageReplicationStatusOutput{ReplicationStatuses: []types.ImageReplicationStatus{
+			{Region: aws.String("eu"), Status: types.ReplicationStatusInProgress},
+			{Region: aws.String("eu"), Status: types.ReplicationStatusComplete},
+			{Region: aws.String("us"), Status: types.ReplicationStatusComplete},
+			{Region: aws.String("us"), Status: types.ReplicationStatusFailed, FailureCode: aws.String("ACCESS_DENIED")},
+			{Region: aws.String("us"), Status: "PAUSED"},
+			{Region: aws.String("ap"), Status: types.ReplicationStatusComplete},
+			{Region: aws.String("ap"), Status: types.ReplicationStatusComplete},
+			{Region: aws.String("ap"), RegistryId: aws.String("210987654321"), Status: types.ReplicationStatusInProgress},
+		}},
+			&ecrreplication.Report{Destinations: []ecrreplication.Destination{
+				{Region: "ap", Status: types.ReplicationStatusComplete},
+				{Region: "ap", RegistryID: "210987654321", Status: types.ReplicationStatusInProgress},
+				{Region: "eu", Status: types.ReplicationStatusInProgress},
+				{Region: "us", Status: types.ReplicationStatusFailed, FailureCode: "ACCESS_DENIED"},
+			}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
