@@ -9,8 +9,9 @@ import (
 
 // The default polling schedule of ImageReplicationCompleteWaiter: the first
 // poll at once, then delays that start at DefaultMinDelay and grow by
-// DelayGrowth per attempt up to DefaultMaxDelay, each jittered by ±DelayJitter.
-// See the README for how it compares with other schedules.
+// DelayGrowth per attempt up to DefaultMaxDelay, each jittered by ±DelayJitter
+// within [MinDelay, MaxDelay]. See the README for how it compares with other
+// schedules.
 const (
 	DefaultMinDelay = 3 * time.Second
 	DefaultMaxDelay = 20 * time.Second
@@ -21,29 +22,51 @@ const (
 // ComputeDelay is the waiter's default schedule, with the signature of
 // smithy-go's waiter.ComputeDelay so that either can be set as
 // ImageReplicationCompleteWaiterOptions.Backoff. It returns the delay before
-// the attempt after attempt (counting from 1): minDelay·1.2^(attempt-1),
-// capped at maxDelay, jittered by ±10 % and kept within [minDelay, maxDelay]
-// and within remainingTime.
+// the attempt after attempt (counting from 1): a base of
+// minDelay·1.2^(attempt-1), capped at maxDelay, and a delay drawn uniformly
+// from the part of [base-10 %, base+10 %] that lies within [minDelay,
+// maxDelay], so that delays spread even at the bounds and waiters started
+// together drift apart. remainingTime is not used: the waiter itself plans
+// the last poll.
 func ComputeDelay(attempt int64, minDelay, maxDelay, remainingTime time.Duration) (time.Duration, error) {
 	return computeDelay(attempt, minDelay, maxDelay, remainingTime, rand.Float64)
 }
 
 // computeDelay is ComputeDelay with the jitter's random source as a parameter,
 // uniform in [0, 1).
-func computeDelay(attempt int64, minDelay, maxDelay, remainingTime time.Duration, random func() float64) (time.Duration, error) {
+func computeDelay(attempt int64, minDelay, maxDelay, _ time.Duration, random func() float64) (time.Duration, error) {
 	if minDelay <= 0 || maxDelay < minDelay {
 		return 0, fmt.Errorf("ecrreplication: delays must satisfy 0 < MinDelay <= MaxDelay, got MinDelay %v and MaxDelay %v", minDelay, maxDelay)
 	}
-	if attempt < 1 {
-		attempt = 1
+	attempt = max(attempt, 1)
+	base := float64(minDelay) * math.Pow(DelayGrowth, float64(attempt-1))
+	base = min(base, float64(maxDelay))
+	lo := max(base*(1-DelayJitter), float64(minDelay))
+	hi := min(base*(1+DelayJitter), float64(maxDelay))
+	return time.Duration(lo + random()*(hi-lo)), nil
+}
+
+// nextDelay is the delay before the next poll, measured from the end of the
+// last one, which took latency. Whatever Backoff returns is kept within
+// [MinDelay, MaxDelay], so that no two polls start less than MinDelay apart.
+// When the next poll would not be answered before the deadline, it is moved
+// earlier, but never closer than MinDelay: if even that cannot be answered in
+// time, nextDelay returns ErrWaitTimeout and the wait ends now.
+func (r *waitRun) nextDelay(latency time.Duration) (time.Duration, error) {
+	remaining := time.Until(r.deadline)
+	delay, err := r.backoff(int64(r.attempts), r.opts.MinDelay, r.opts.MaxDelay, remaining)
+	if err != nil {
+		return 0, err
 	}
-	d := float64(minDelay) * math.Pow(DelayGrowth, float64(attempt-1))
-	d = min(d, float64(maxDelay))
-	d *= 1 + DelayJitter*(2*random()-1)
-	delay := time.Duration(d)
-	delay = max(minDelay, min(delay, maxDelay))
-	if remainingTime > 0 {
-		delay = min(delay, remainingTime)
+	delay = max(r.opts.MinDelay, min(delay, r.opts.MaxDelay))
+	// The last poll must leave time for its answer: about as long as the
+	// last one took.
+	slack := max(latency, 100*time.Millisecond)
+	if delay > remaining-slack {
+		delay = remaining - slack
+		if delay < r.opts.MinDelay {
+			return 0, ErrWaitTimeout
+		}
 	}
 	return delay, nil
 }

@@ -11,7 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ecrkit/ecrreplication"
 )
 
 // wireServer is a minimal awsJson1_1 endpoint whose answer a test scripts.
@@ -81,3 +84,10 @@ func writeError(w http.ResponseWriter, status int, code, message string, form er
 // ignoreUnexported lets cmp.Diff compare the SDK's types, which carry an
 // unexported noSmithyDocumentSerde field.
 var ignoreUnexported = cmpopts.IgnoreUnexported(types.ImageIdentifier{}, types.ImageReplicationStatus{})
+
+// ignoreProgress leaves out of cmp.Diff what a report says about the wait
+// rather than the statuses: counts, times and replication times.
+var ignoreProgress = cmp.Options{
+	cmpopts.IgnoreFields(ecrreplication.Report{}, "Attempts", "Answers", "Elapsed", "Since", "SinceSource"),
+	cmpopts.IgnoreFields(ecrreplication.Destination{}, "MissingSince", "LastSeenPending", "FirstSeenComplete"),
+}

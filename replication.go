@@ -1,9 +1,10 @@
 package ecrreplication
 
 import (
-	"cmp"
 	"context"
+	"errors"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
@@ -21,71 +22,162 @@ var _ DescribeImageReplicationStatusAPIClient = (*ecr.Client)(nil)
 // the answer as a Report. An invalid input never reaches the client: it gets a
 // *ValidationError. Service errors are mapped with MapError, so errors.Is
 // answers for ErrImageNotFound, ErrRepositoryNotFound and the other sentinels.
+//
+// The call is bounded: when ctx has no deadline, it gets one of
+// DefaultAttemptTimeout, and the answer's body is capped at
+// DefaultMaxResponseSize (a WithMaxResponseSize in optFns overrides it).
 func Describe(ctx context.Context, client DescribeImageReplicationStatusAPIClient, params *ecr.DescribeImageReplicationStatusInput, optFns ...func(*ecr.Options)) (*Report, error) {
 	if err := ValidateInput(params); err != nil {
 		return nil, err
 	}
+	if client == nil {
+		return nil, errNilClient
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultAttemptTimeout)
+		defer cancel()
+	}
+	start := time.Now()
+	optFns = append([]func(*ecr.Options){WithMaxResponseSize(DefaultMaxResponseSize)}, optFns...)
 	out, err := client.DescribeImageReplicationStatus(ctx, params, optFns...)
 	if err != nil {
 		return nil, MapError(err)
 	}
-	return NewReport(params, out), nil
+	r := NewReport(params, out)
+	r.Attempts, r.Answers, r.Elapsed = 1, 1, time.Since(start)
+	return r, nil
 }
+
+// errNilClient is the error of a call given no client.
+var errNilClient = errors.New("ecrreplication: the client is nil")
 
 // Report is the replication status of one image.
 type Report struct {
 	// RegistryID is the source registry as requested ("" for the caller's
 	// default registry).
 	RegistryID string
-	// Repository is the repository name.
+	// Repository is the repository name as requested.
 	Repository string
-	// ImageDigest is the image's digest as the service resolved it.
+	// ImageDigest is the image's digest as requested or, when the request
+	// named only a tag, as the service resolved it.
 	ImageDigest string
 	// ImageTag is the tag the image was asked for by, if any.
 	ImageTag string
-	// Destinations holds one entry per destination the service lists, sorted
-	// by region, then registry ID.
+	// Destinations holds one entry per destination, sorted by region, then
+	// registry ID. From Describe: those the service lists. From a wait:
+	// every destination listed at any point of the wait (one the latest
+	// answer leaves out has an empty Status and MissingSince set) and every
+	// expected destination (one not listed yet has an empty Status).
 	Destinations []Destination
-	// Malformed counts the entries of the answer that name no region (a
-	// null entry, or one whose members are all null): they identify no
+	// Malformed counts the entries of the last answer that name no region
+	// (a null entry, or one whose members are all null): they identify no
 	// destination and are left out of Destinations.
 	Malformed int
+
+	// Attempts counts the DescribeImageReplicationStatus calls made for
+	// this report (1 for Describe), Answers those the service answered
+	// with a status, and Elapsed is the time they took: the whole wait,
+	// for a waiter's report.
+	Attempts int
+	Answers  int
+	Elapsed  time.Duration
+
+	// Since is the reference instant of the replication times of a wait's
+	// report (see Destination.ReplicationTime): the image's push time when
+	// it could be read, else the wait's start; SinceSource says which,
+	// SinceFromPush or SinceFromWaitStart. Both are zero for Describe.
+	Since       time.Time
+	SinceSource string
 }
 
+// Values of Report.SinceSource.
+const (
+	// SinceFromPush: Report.Since is the image's push time (imagePushedAt
+	// from DescribeImages).
+	SinceFromPush = "push"
+	// SinceFromWaitStart: Report.Since is the instant the wait started.
+	SinceFromWaitStart = "wait-start"
+)
+
 // Destination is the replication status of an image in one region and
-// registry.
+// registry. As an expectation (ImageReplicationCompleteWaiterOptions.
+// Destinations) only Region and RegistryID count.
 type Destination struct {
 	Region     string
 	RegistryID string
 	// Status is IN_PROGRESS, COMPLETE or FAILED; a value this version does not
-	// know is kept as sent and counts as pending.
+	// know is kept as sent and counts as pending. It is empty for a
+	// destination the latest answer does not list.
 	Status types.ReplicationStatus
 	// FailureCode is the service's reason for a FAILED status.
 	FailureCode string
+
+	// Extra marks, in a wait with expected destinations, a destination the
+	// service lists that the expectations do not name: it neither makes
+	// nor breaks the wait, and Complete, Failed and Pending leave it out.
+	Extra bool
+	// MissingSince is, in a wait, when the service first left out this
+	// destination after listing it: it counts as pending until listed
+	// again. Zero while listed, or if never listed.
+	MissingSince time.Time
+
+	// LastSeenPending is the instant the request was sent of the last poll
+	// of a wait that listed the destination as not COMPLETE, and
+	// FirstSeenComplete the instant the answer arrived of the first poll
+	// since then that listed it COMPLETE; zero when unknown. The
+	// destination's replication completed between the two (see
+	// ReplicationTime).
+	LastSeenPending   time.Time
+	FirstSeenComplete time.Time
 }
 
-// Complete reports whether the service lists at least one destination and
-// every destination is COMPLETE. An empty list is not complete.
+// ReplicationTime returns how long replication to d took, counted from
+// since (usually Report.Since), as an interval: it completed at least min
+// and at most max after since. A destination already COMPLETE at the first
+// poll has only an upper bound (min is 0). ok is false when d has not been
+// seen COMPLETE or since is zero. Neither bound is ever negative, even when
+// since comes from another clock, such as the service's push time.
+func (d Destination) ReplicationTime(since time.Time) (minTime, maxTime time.Duration, ok bool) {
+	if d.FirstSeenComplete.IsZero() || since.IsZero() {
+		return 0, 0, false
+	}
+	maxTime = max(d.FirstSeenComplete.Sub(since), 0)
+	if !d.LastSeenPending.IsZero() {
+		minTime = min(max(d.LastSeenPending.Sub(since), 0), maxTime)
+	}
+	return minTime, maxTime, true
+}
+
+// Complete reports whether there is at least one destination that must
+// complete (one not Extra) and every such destination is COMPLETE. An empty
+// list is not complete.
 func (r *Report) Complete() bool {
-	if r == nil || len(r.Destinations) == 0 {
+	if r == nil {
 		return false
 	}
+	required := 0
 	for _, d := range r.Destinations {
+		if d.Extra {
+			continue
+		}
 		if d.Status != types.ReplicationStatusComplete {
 			return false
 		}
+		required++
 	}
-	return true
+	return required > 0
 }
 
-// Failed returns the destinations whose status is FAILED.
+// Failed returns the destinations, other than Extra ones, whose status is
+// FAILED.
 func (r *Report) Failed() []Destination {
 	return r.filter(func(d Destination) bool { return d.Status == types.ReplicationStatusFailed })
 }
 
-// Pending returns the destinations that are neither COMPLETE nor FAILED:
-// IN_PROGRESS and any status this version does not know, so that an unknown
-// status is never taken for completion.
+// Pending returns the destinations, other than Extra ones, that are neither
+// COMPLETE nor FAILED: IN_PROGRESS, not listed, and any status this version
+// does not know, so that an unknown status is never taken for completion.
 func (r *Report) Pending() []Destination {
 	return r.filter(func(d Destination) bool {
 		return d.Status != types.ReplicationStatusComplete && d.Status != types.ReplicationStatusFailed
@@ -98,7 +190,7 @@ func (r *Report) filter(keep func(Destination) bool) []Destination {
 	}
 	var ds []Destination
 	for _, d := range r.Destinations {
-		if keep(d) {
+		if !d.Extra && keep(d) {
 			ds = append(ds, d)
 		}
 	}
@@ -186,9 +278,7 @@ func rank(s types.ReplicationStatus) int {
 }
 
 func sortDestinations(ds []Destination) {
-	slices.SortStableFunc(ds, func(a, b Destination) int {
-		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.RegistryID, b.RegistryID))
-	})
+	slices.SortStableFunc(ds, compareDestinations)
 }
 
 func deref(p *string) string {

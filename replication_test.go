@@ -64,8 +64,11 @@ func TestDescribe(t *testing.T) {
 			{Region: "us-west-2", RegistryID: "123456789012", Status: types.ReplicationStatusComplete},
 		},
 	}
-	if diff := cmp.Diff(want, report); diff != "" {
+	if diff := cmp.Diff(want, report, ignoreProgress); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
+	}
+	if report.Attempts != 1 || report.Answers != 1 {
+		t.Errorf("report counts %d attempts and %d answers, want 1 and 1", report.Attempts, report.Answers)
 	}
 	if report.Complete() {
 		t.Error("Complete() = true, want false")

@@ -150,7 +150,7 @@ func ValidateRegistryID(id string) error {
 	return vs.err()
 }
 
-// ValidateImageTag checks an image tag: 1 to 300 characters.
+// ValidateImageTag checks an image tag: 1 to 300 characters of valid UTF-8.
 func ValidateImageTag(tag string) error {
 	var vs violations
 	checkImageTag(&vs, tag)
@@ -274,6 +274,10 @@ func checkRegistryID(vs *violations, id string) {
 func checkImageTag(vs *violations, tag string) {
 	if n := utf8.RuneCountInString(tag); n < MinImageTagLength || n > MaxImageTagLength {
 		vs.add(FieldImageTag, tag, fmt.Sprintf("must be %d to %d characters long, got %d", MinImageTagLength, MaxImageTagLength, n))
+	}
+	if !utf8.ValidString(tag) {
+		// The SDK would send U+FFFD in its place: another tag.
+		vs.add(FieldImageTag, tag, "must be valid UTF-8")
 	}
 }
 

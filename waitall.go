@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,17 +48,20 @@ type WaitAllOptions struct {
 	OnProgress func([]*Report)
 
 	// FailFast ends the whole set at the first image that cannot complete
-	// (failed replication, not found, ...); the other images then end with
-	// the cause context.Canceled. By default the other images go on.
+	// (failed replication, not found, ...); the other images that are not
+	// done then end with a *SkippedError as their Cause, which matches
+	// ErrSkipped and holds the failing image's error. By default the other
+	// images go on.
 	FailFast bool
 }
 
 // WaitAll waits until every image in params has replicated, for at most
-// maxWaitDur in all. It returns one report per input, in input order (nil for
-// an image the service never answered for), and, when any image did not
-// complete, a *WaitAllError that joins one *WaitError per such image, so
-// errors.Is works for each cause. Images that completed are reported whatever
-// happened to others.
+// maxWaitDur in all. It returns one report per input, in input order, each
+// with its attempts, the time its wait took and its destinations'
+// replication times, whether it completed or not; and, when any image did
+// not complete, a *WaitAllError with one error per input (nil for an image
+// that completed, its *WaitError otherwise), so errors.Is works for each
+// cause. Images that completed are reported whatever happened to others.
 //
 // Every request of the set goes through one rate limiter. Throttling answers
 // halve the set's request rate, which then recovers step by step with each
@@ -65,8 +69,8 @@ type WaitAllOptions struct {
 // slows the whole set down rather than each image on its own. The SDK's own
 // retries are turned off for the set's requests: the set's schedule retries.
 //
-// Invalid inputs are all reported, as *ValidationError, before anything is
-// sent.
+// Invalid inputs are all reported before anything is sent, as a
+// *WaitAllError whose Errors hold a *ValidationError for each invalid input.
 func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient, params []*ecr.DescribeImageReplicationStatusInput, maxWaitDur time.Duration, optFns ...func(*WaitAllOptions)) ([]*Report, error) {
 	opts := WaitAllOptions{RateLimit: DefaultWaitAllRateLimit, Burst: DefaultWaitAllBurst, MaxConcurrency: DefaultWaitAllConcurrency}
 	for _, fn := range optFns {
@@ -75,6 +79,9 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 	if opts.RateLimit <= 0 || opts.Burst < 1 || opts.MaxConcurrency < 1 {
 		return nil, fmt.Errorf("ecrreplication: WaitAll needs RateLimit > 0, Burst >= 1 and MaxConcurrency >= 1, got %v, %d and %d", opts.RateLimit, opts.Burst, opts.MaxConcurrency)
 	}
+	if client == nil {
+		return nil, errNilClient
+	}
 	waiterOpts := slices.Concat(opts.WaiterOptions, []func(*ImageReplicationCompleteWaiterOptions){
 		func(o *ImageReplicationCompleteWaiterOptions) {
 			o.ClientOptions = append(slices.Clip(o.ClientOptions), func(co *ecr.Options) { co.RetryMaxAttempts = 1 })
@@ -82,11 +89,12 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 	})
 	waiter := NewImageReplicationCompleteWaiter(client, waiterOpts...)
 	runs := make([]*waitRun, len(params))
-	var errs []error
+	errs := make([]error, len(params))
+	invalid := false
 	for i, p := range params {
 		r, err := waiter.newRun(p, maxWaitDur, nil)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("image %d of %d: %w", i+1, len(params), err))
+			errs[i], invalid = err, true
 			continue
 		}
 		// Each image's OnProgress is called by the scheduler, one call at a
@@ -94,19 +102,23 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 		r.onProgress, r.opts.OnProgress = r.opts.OnProgress, nil
 		runs[i] = r
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if invalid {
+		return nil, &WaitAllError{Errors: errs}
 	}
 	if len(runs) == 0 {
 		return nil, nil
 	}
 
 	s := &set{
-		opts:    opts,
-		runs:    runs,
-		limiter: newAdaptiveLimiter(opts.RateLimit, opts.Burst),
-		reports: make([]*Report, len(runs)),
-		errs:    make([]error, len(runs)),
+		opts:     opts,
+		runs:     runs,
+		limiter:  newAdaptiveLimiter(opts.RateLimit, opts.Burst),
+		reports:  make([]*Report, len(runs)),
+		progress: make([]*Report, len(runs)),
+		errs:     errs,
+	}
+	for _, r := range runs {
+		r.beforeCall = s.limiter.Wait
 	}
 	ctx, cancel := context.WithDeadlineCause(ctx, runs[0].deadline, ErrWaitTimeout)
 	defer cancel()
@@ -122,19 +134,50 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 }
 
 // WaitAllError is the error of a WaitAll in which some images did not
-// complete. It unwraps to their errors, so errors.Is and errors.As look at
-// each.
+// complete, or whose input was invalid. It unwraps to their errors, so
+// errors.Is and errors.As look at each.
 type WaitAllError struct {
 	// Errors has one entry per input, in input order: nil for an image that
-	// completed, its *WaitError otherwise.
+	// completed (or, for invalid input, that was valid), its *WaitError (or
+	// *ValidationError) otherwise.
 	Errors []error
 }
 
-// Error lists the errors of the images that did not complete, one per line.
-func (e *WaitAllError) Error() string { return errors.Join(e.Unwrap()...).Error() }
+// Error counts the images that did not complete and shows the first errors,
+// on one line.
+func (e *WaitAllError) Error() string {
+	if e == nil {
+		return "ecrreplication: WaitAll failed"
+	}
+	const most = 3
+	var b strings.Builder
+	failed := 0
+	for i, err := range e.Errors {
+		if err == nil {
+			continue
+		}
+		failed++
+		if failed > most {
+			continue
+		}
+		if failed == 1 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "image %d: %s", i+1, SafeText(strings.TrimPrefix(err.Error(), "ecrreplication: "), 0))
+	}
+	if failed > most {
+		fmt.Fprintf(&b, "; and %d more", failed-most)
+	}
+	return fmt.Sprintf("ecrreplication: %d of %d images did not complete%s", failed, len(e.Errors), b.String())
+}
 
 // Unwrap returns the errors of the images that did not complete.
 func (e *WaitAllError) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
 	var errs []error
 	for _, err := range e.Errors {
 		if err != nil {
@@ -151,9 +194,10 @@ type set struct {
 	limiter *adaptiveLimiter
 	cancel  context.CancelCauseFunc
 	queue   dueQueue
-	reports []*Report
-	errs    []error
-	pending int
+	// reports are the final reports, progress the last answered ones.
+	reports, progress []*Report
+	errs              []error
+	pending           int
 }
 
 // job is one image's next poll.
@@ -175,18 +219,23 @@ func (s *set) run(ctx context.Context) {
 	s.resolveExpected(ctx)
 	now := time.Now()
 	for i, r := range s.runs {
-		if !r.finished {
+		if !r.ended {
 			heap.Push(&s.queue, job{i: i, due: now})
 		}
 	}
 
+	// Each run's context carries its state, for the default decision.
+	states := make([]context.Context, len(s.runs))
+	for i, r := range s.runs {
+		states[i] = r.withState(ctx)
+	}
 	jobs := make(chan int)
 	results := make(chan polled)
 	var wg sync.WaitGroup
 	for range min(s.opts.MaxConcurrency, len(s.runs)) {
 		wg.Go(func() {
 			for i := range jobs {
-				results <- polled{i: i, result: s.poll(ctx, s.runs[i])}
+				results <- polled{i: i, result: s.poll(states[i], s.runs[i])}
 			}
 		})
 	}
@@ -225,8 +274,8 @@ func (s *set) run(ctx context.Context) {
 			}
 			cause := context.Cause(ctx)
 			for i, r := range s.runs {
-				if !r.finished {
-					s.finish(i, r.last, r.fail(cause))
+				if !r.ended {
+					s.finish(i, cause)
 				}
 			}
 			return
@@ -237,12 +286,7 @@ func (s *set) run(ctx context.Context) {
 // poll makes one rate-limited poll for r.
 func (s *set) poll(ctx context.Context, r *waitRun) attemptResult {
 	if err := s.limiter.Wait(ctx); err != nil {
-		cause := context.Cause(ctx)
-		if ctx.Err() == nil {
-			// The limiter cannot grant a request before the deadline.
-			cause = ErrWaitTimeout
-		}
-		return attemptResult{err: r.fail(cause)}
+		return attemptResult{err: limiterError(ctx)}
 	}
 	res := r.attempt(ctx)
 	if errors.Is(res.pollErr, ErrThrottled) {
@@ -253,40 +297,53 @@ func (s *set) poll(ctx context.Context, r *waitRun) attemptResult {
 	return res
 }
 
+// limiterError is the cause of a wait the rate limiter could not grant a
+// request: the context's end, or the deadline that the limiter saw coming.
+func limiterError(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return ErrWaitTimeout
+}
+
 // settle records an answer and schedules the image's next poll.
 func (s *set) settle(p polled) {
 	r := s.runs[p.i]
-	if r.last != nil {
-		s.reports[p.i] = r.last
+	if r.ended {
+		return
+	}
+	if r.last != nil && r.last != s.progress[p.i] {
+		s.progress[p.i] = r.last
 		if r.onProgress != nil {
 			r.onProgress(*r.last)
 		}
 		if s.opts.OnProgress != nil {
-			s.opts.OnProgress(append([]*Report(nil), s.reports...))
+			s.opts.OnProgress(append([]*Report(nil), s.progress...))
 		}
 	}
 	switch {
 	case p.result.done:
-		s.finish(p.i, r.last, nil)
+		s.finish(p.i, nil)
 	case p.result.err != nil:
-		s.finish(p.i, r.last, p.result.err)
+		s.finish(p.i, p.result.err)
 	default:
 		delay, err := r.nextDelay(p.result.latency)
 		if err != nil {
-			s.finish(p.i, r.last, r.fail(err))
+			s.finish(p.i, err)
 			return
 		}
 		heap.Push(&s.queue, job{i: p.i, due: time.Now().Add(delay)})
 	}
 }
 
-func (s *set) finish(i int, report *Report, err error) {
-	s.runs[i].finished = true
-	s.reports[i] = report
-	s.errs[i] = err
+// finish ends image i's wait with cause (nil on success).
+func (s *set) finish(i int, cause error) {
+	r := s.runs[i]
+	report, err := r.end(cause)
+	s.reports[i], s.errs[i] = report, err
 	s.pending--
 	if err != nil && s.opts.FailFast {
-		s.cancel(context.Canceled)
+		s.cancel(&SkippedError{Index: i, Err: err})
 	}
 }
 
@@ -296,30 +353,32 @@ func (s *set) resolveExpected(ctx context.Context) {
 	first := s.runs[0]
 	if len(first.opts.Destinations) > 0 || first.opts.Registry == nil {
 		for _, r := range s.runs {
-			r.expectListed()
+			r.track.setExpected(r.opts.Destinations)
 		}
 		return
 	}
 	var out *ecr.DescribeRegistryOutput
 	err := s.limiter.Wait(ctx)
-	if err == nil {
+	if err != nil {
+		err = limiterError(ctx)
+	} else {
 		// The caller's client options, without the set's retry override: the
 		// SDK may retry this one call.
 		var base ImageReplicationCompleteWaiterOptions
 		for _, fn := range s.opts.WaiterOptions {
 			fn(&base)
 		}
-		out, err = first.opts.Registry.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{}, base.ClientOptions...)
+		out, err = describeRegistry(ctx, first.opts.Registry, first.opts.AttemptTimeout, append(base.ClientOptions, capResponses))
 	}
 	for i, r := range s.runs {
 		var rerr error
 		if err != nil {
-			rerr = registryError(ctx, err)
+			rerr = err
 		} else {
 			rerr = r.expectFrom(out)
 		}
 		if rerr != nil {
-			s.finish(i, nil, r.fail(rerr))
+			s.finish(i, rerr)
 		}
 	}
 }

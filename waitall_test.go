@@ -70,8 +70,13 @@ func TestWaitAllMixedSet(t *testing.T) {
 		if !reports[0].Complete() || reports[0].ImageDigest != okDigest || !reports[3].Complete() || reports[3].ImageDigest != slowDigest {
 			t.Errorf("completed images not reported complete: %+v, %+v", reports[0], reports[3])
 		}
-		if reports[2] != nil {
-			t.Errorf("report for a missing image = %+v, want nil", reports[2])
+		// Every image has a report with its own counts, also one that was
+		// never answered.
+		if r := reports[2]; r == nil || r.Attempts != 1 || r.Answers != 0 || len(r.Destinations) != 0 || r.ImageTag != "missing" {
+			t.Errorf("report for a missing image = %+v, want one attempt, no answer and no destination", r)
+		}
+		if r := reports[0]; r.Attempts != 2 || r.Answers != 2 {
+			t.Errorf("report for a completed image counts %d attempts and %d answers, want 2 and 2", r.Attempts, r.Answers)
 		}
 		if len(reports[1].Failed()) != 1 {
 			t.Errorf("failed image's report %+v, want one failed destination", reports[1])
@@ -105,7 +110,16 @@ func TestWaitAllFailFast(t *testing.T) {
 		if len(errs) != 2 {
 			t.Fatalf("joined %d errors, want 2: %v", len(errs), err)
 		}
-		waitError(t, errs[0], context.Canceled)
+		// The other image is skipped, not cancelled, and does not claim the
+		// failure; the failing image's error is reachable from it.
+		skipped := waitError(t, errs[0], ecrreplication.ErrSkipped)
+		if errors.Is(errs[0], context.Canceled) || errors.Is(errs[0], ecrreplication.ErrReplicationFailed) {
+			t.Errorf("skipped image's error %v matches context.Canceled or ErrReplicationFailed", errs[0])
+		}
+		var se *ecrreplication.SkippedError
+		if !errors.As(skipped.Cause, &se) || se.Index != 1 || se.Err != errs[1] {
+			t.Errorf("skipped image's Cause = %#v, want a *SkippedError naming image 1 and its error", skipped.Cause)
+		}
 		waitError(t, errs[1], ecrreplication.ErrReplicationFailed)
 		if elapsed := time.Since(start); elapsed > time.Minute+ecrreplication.DefaultMaxDelay {
 			t.Errorf("fail-fast took %v, want it to end soon after the failure at 1m", elapsed)
@@ -397,8 +411,8 @@ func TestWaitAllRegistryReadOnce(t *testing.T) {
 			t.Fatalf("joined %d errors, want 1: %v", len(errs), err)
 		}
 		waitError(t, errs[0], ecrreplication.ErrNoReplication)
-		if !reports[0].Complete() || !reports[2].Complete() || reports[1] != nil {
-			t.Errorf("reports = %v, want prod images complete and none for dev/api", reports)
+		if !reports[0].Complete() || !reports[2].Complete() || reports[1].Attempts != 0 {
+			t.Errorf("reports = %v, want prod images complete and dev/api never polled", reports)
 		}
 		if got := env.srv.CallCount(ecrtest.OpDescribeRegistry); got != 2 {
 			t.Errorf("DescribeRegistry calls = %d, want 2 (one throttled, one retried) for the whole set", got)

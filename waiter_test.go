@@ -112,14 +112,18 @@ func TestWaitSuccess(t *testing.T) {
 		want := &ecrreplication.Report{Repository: "app", ImageTag: "v1", ImageDigest: digest, Destinations: []ecrreplication.Destination{
 			dest("eu-west-1", account, "COMPLETE"), dest("us-east-2", otherAccount, "COMPLETE"), dest("us-west-2", account, "COMPLETE"),
 		}}
-		if diff := cmp.Diff(want, report); diff != "" {
+		if diff := cmp.Diff(want, report, ignoreProgress); diff != "" {
 			t.Errorf("report (-want +got):\n%s", diff)
+		}
+		if report.Attempts != 2 || report.Answers != 2 || report.Elapsed != 3150*time.Millisecond {
+			t.Errorf("report: %d attempts, %d answers in %v, want 2, 2 in 3.15s", report.Attempts, report.Answers, report.Elapsed)
 		}
 		if diff := cmp.Diff([]int{3, 0}, progress); diff != "" {
 			t.Errorf("pending counts seen by OnProgress (-want +got):\n%s", diff)
 		}
-		if got, want := time.Since(start), ecrreplication.DefaultMinDelay; got != want {
-			t.Errorf("wait took %v, want %v (one MinDelay)", got, want)
+		// One delay: the middle of [MinDelay, MinDelay+10 %].
+		if got, want := time.Since(start), 3150*time.Millisecond; got != want {
+			t.Errorf("wait took %v, want %v", got, want)
 		}
 	})
 }
@@ -195,7 +199,7 @@ func TestWaitFailedEndsAtOnce(t *testing.T) {
 		if want := "us-east-2 " + otherAccount + " FAILED: ACCESS_DENIED"; !strings.Contains(err.Error(), want) {
 			t.Errorf("error text %q does not name %q", err, want)
 		}
-		if diff := cmp.Diff([]ecrreplication.Destination{{Region: "us-east-2", RegistryID: otherAccount, Status: "FAILED", FailureCode: "ACCESS_DENIED"}}, we.Last.Failed()); diff != "" {
+		if diff := cmp.Diff([]ecrreplication.Destination{{Region: "us-east-2", RegistryID: otherAccount, Status: "FAILED", FailureCode: "ACCESS_DENIED"}}, we.Last.Failed(), ignoreProgress); diff != "" {
 			t.Errorf("Last.Failed() (-want +got):\n%s", diff)
 		}
 	})
@@ -370,7 +374,7 @@ func TestWaitTimeoutNamesPending(t *testing.T) {
 		_, _ = env.srv.PushImage("app", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{Outcome: types.ReplicationStatusInProgress}})
 		err := env.waiter.Wait(context.Background(), byTag("app", "v1"), 10*time.Minute)
 		we := waitError(t, err, ecrreplication.ErrWaitTimeout)
-		if diff := cmp.Diff([]ecrreplication.Destination{dest("us-west-2", account, "IN_PROGRESS")}, we.Last.Pending()); diff != "" {
+		if diff := cmp.Diff([]ecrreplication.Destination{dest("us-west-2", account, "IN_PROGRESS")}, we.Last.Pending(), ignoreProgress); diff != "" {
 			t.Errorf("Last.Pending() (-want +got):\n%s", diff)
 		}
 		if want := "still pending: us-west-2 " + account + " IN_PROGRESS"; !strings.Contains(err.Error(), want) {
@@ -560,7 +564,8 @@ func TestWaitPollTimes(t *testing.T) {
 			}
 			return ds
 		}
-		want := ms(0, 3000, 3600, 4320, 5184, 6221, 7465, 8958, 10750, 12899, 15479, 18575)
+		// Each delay is the middle of its jitter range within [3s, 20s].
+		want := ms(0, 3150, 3600, 4320, 5184, 6221, 7465, 8958, 10750, 12899, 15479, 18359)
 		if diff := cmp.Diff(want, gaps); diff != "" {
 			t.Errorf("delays between polls (-want +got):\n%s", diff)
 		}
@@ -661,14 +666,19 @@ func TestComputeDelay(t *testing.T) {
 		random    func() float64
 		want      time.Duration
 	}{
-		{1, time.Hour, mid, 2 * time.Second},
+		// At MinDelay the jitter spreads over [MinDelay, MinDelay+10 %].
+		{1, time.Hour, mid, 2100 * time.Millisecond},
+		{1, time.Hour, low, 2 * time.Second},
+		{1, time.Hour, high, 2200 * time.Millisecond},
 		{2, time.Hour, mid, 2400 * time.Millisecond},
-		{1, time.Hour, low, 2 * time.Second}, // jitter never goes below MinDelay
 		{2, time.Hour, low, 2160 * time.Millisecond},
 		{2, time.Hour, high, 2640 * time.Millisecond},
-		{50, time.Hour, mid, 20 * time.Second},
-		{50, time.Hour, high, 20 * time.Second}, // nor above MaxDelay
-		{50, 5 * time.Second, mid, 5 * time.Second},
+		// At MaxDelay over [MaxDelay-10 %, MaxDelay].
+		{50, time.Hour, low, 18 * time.Second},
+		{50, time.Hour, mid, 19 * time.Second},
+		{50, time.Hour, high, 20 * time.Second},
+		// The waiter, not ComputeDelay, plans the last poll.
+		{50, 5 * time.Second, mid, 19 * time.Second},
 	}
 	for _, tt := range tests {
 		got, err := ecrreplication.ComputeDelayWith(tt.attempt, 2*time.Second, 20*time.Second, tt.remaining, tt.random)
@@ -706,7 +716,7 @@ func TestWaitLogWaitAttempts(t *testing.T) {
 }
 
 func TestWaitErrorText(t *testing.T) {
-	report := &ecrreplication.Report{Repository: "team/api", ImageTag: "v1", ImageDigest: validDigest, Destinations: []ecrreplication.Destination{
+	report := &ecrreplication.Report{Repository: "team/api", ImageTag: "v1", ImageDigest: validDigest, Answers: 1, Destinations: []ecrreplication.Destination{
 		{Region: "eu-west-1", RegistryID: otherAccount, Status: "FAILED", FailureCode: "ACCESS_DENIED"},
 		{Region: "us-west-2", RegistryID: account, Status: "IN_PROGRESS"},
 		{Region: "us-east-2", RegistryID: account},
@@ -722,7 +732,7 @@ func TestWaitErrorText(t *testing.T) {
 		{"timeout", &ecrreplication.WaitError{Cause: ecrreplication.ErrWaitTimeout, LastErr: throttled, Last: report, Attempts: 1, Elapsed: time.Minute},
 			"ecrreplication: waiting for team/api:v1@" + validDigest + ": timed out after 1m0s, still pending: us-west-2 " + account + " IN_PROGRESS, us-east-2 " + account + " not listed yet (1 attempt in 1m0s); last error: ThrottlingException: Rate exceeded"},
 		{"never answered", &ecrreplication.WaitError{Cause: ecrreplication.ErrWaitTimeout, LastErr: throttled, Attempts: 2, Elapsed: time.Second},
-			"ecrreplication: waiting for the image: timed out after 1s, the service never answered (2 attempts in 1s); last error: ThrottlingException: Rate exceeded"},
+			"ecrreplication: waiting for the image: timed out after 1s: no poll succeeded (2 attempts in 1s); last error: ThrottlingException: Rate exceeded"},
 		{"hostile tag", &ecrreplication.WaitError{Cause: context.Canceled, Last: &ecrreplication.Report{Repository: "app", ImageTag: "v1\nINFO forged"}},
 			`ecrreplication: waiting for app:"v1\nINFO forged": context canceled (0 attempts in 0s)`},
 	}

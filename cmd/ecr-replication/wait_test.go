@@ -187,11 +187,11 @@ func TestWaitTimeout(t *testing.T) {
 			),
 			"error": map[string]any{
 				"code":    "Timeout",
-				"message": "waiting for app:v1@" + digest + ": timed out after 4.9s, still pending: us-east-2 210987654321 IN_PROGRESS (6 attempts in 4.9s)",
+				"message": "waiting for app:v1@" + digest + ": timed out after 4s, still pending: us-east-2 210987654321 IN_PROGRESS (5 attempts in 4s)",
 			},
 			"exitCode":       3.0,
-			"attempts":       6.0,
-			"elapsedSeconds": 4.9,
+			"attempts":       5.0,
+			"elapsedSeconds": 4.0,
 		}
 		if diff := cmp.Diff(want, doc); diff != "" {
 			t.Errorf("JSON output (-want +got):\n%s", diff)
@@ -218,7 +218,7 @@ func TestWaitExpect(t *testing.T) {
 		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
-		if !strings.Contains(got.stderr, "still pending: eu-west-1  not listed yet") {
+		if !strings.Contains(got.stderr, "still pending: eu-west-1 not listed yet") {
 			t.Errorf("stderr does not name the missing destination:\n%s", got.stderr)
 		}
 	})

@@ -239,7 +239,7 @@ func (a *app) waitSet(ctx context.Context, img *imageFlags, given map[string]boo
 			r.report, r.attempts, r.elapsed = we.Last, we.Attempts, we.Elapsed
 		}
 		r.finish(ctx)
-		if set.failFast && ctx.Err() == nil && we != nil && errors.Is(we.Cause, context.Canceled) {
+		if set.failFast && ctx.Err() == nil && we != nil && errors.Is(we.Cause, ecrreplication.ErrSkipped) {
 			r.err = fmt.Errorf("waiting for %s: stopped because another image could not complete (--fail-fast)", names[i])
 			r.errCode, cancelled = codeCancelled, true
 		} else {
