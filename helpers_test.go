@@ -2,6 +2,7 @@ package ecrreplication_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/smithy-go/logging"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -90,4 +92,19 @@ var ignoreUnexported = cmpopts.IgnoreUnexported(types.ImageIdentifier{}, types.I
 var ignoreProgress = cmp.Options{
 	cmpopts.IgnoreFields(ecrreplication.Report{}, "Attempts", "Answers", "Elapsed", "Since", "SinceSource"),
 	cmpopts.IgnoreFields(ecrreplication.Destination{}, "MissingSince", "LastSeenPending", "FirstSeenComplete"),
+}
+
+// cmpIgnoreTimesButMissing leaves out of cmp.Diff the replication times of
+// destinations, but not MissingSince.
+var cmpIgnoreTimesButMissing = cmp.Options{
+	cmpopts.IgnoreFields(ecrreplication.Destination{}, "LastSeenPending", "FirstSeenComplete"),
+}
+
+// entryLogger keeps every log entry apart, so that a test can check that
+// each is one line.
+type entryLogger struct{ entries *[]string }
+
+// Logf records one entry.
+func (l entryLogger) Logf(_ logging.Classification, format string, v ...any) {
+	*l.entries = append(*l.entries, fmt.Sprintf(format, v...))
 }

@@ -77,11 +77,19 @@ func isPermanent(err error) bool {
 
 // reachedService reports whether a poll's error came with an answer from
 // the service (any HTTP response, even an error), as opposed to a failure
-// to reach it.
+// to reach it. The SDK wraps a request that could not be sent in a response
+// error with status code 0.
 func reachedService(err error) bool {
-	var re *smithyhttp.ResponseError
+	var send *smithyhttp.RequestSendError
+	if errors.As(err, &send) {
+		return false
+	}
 	var apiErr smithy.APIError
-	return errors.As(err, &re) || errors.As(err, &apiErr)
+	if errors.As(err, &apiErr) {
+		return true
+	}
+	var re *smithyhttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() > 0
 }
 
 // unsentError is the error of a request that failed before it could be sent:
