@@ -314,6 +314,7 @@ func (v verdict) matches(polls int, err error) bool {
 func runScenario(t *testing.T, sc scenario) (how outcome) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newScripted(sc.steps...)
+		s.limit = int(sc.maxWait/sc.minDelay) + 3
 		w := ecrreplication.NewImageReplicationCompleteWaiter(s, ecrreplication.WithJitterSource(sc.jitter), func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
 			o.MinDelay, o.MaxDelay, o.Backoff, o.Destinations = sc.minDelay, sc.maxDelay, sc.backoff, sc.expect
 		})

@@ -77,6 +77,7 @@ func TestRegressionMinDelayIsAFloor(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				s := newScripted(answer(st("eu-west-1", account, inProgress)))
+				s.limit = 10
 				w := newWaiter(s, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
 					o.MinDelay, o.MaxDelay, o.Backoff = 2*time.Second, 4*time.Second, backoff
 				})

@@ -66,6 +66,11 @@ type call struct {
 // order, repeating the last, and records every call.
 type scripted struct {
 	digest string
+	// limit, when set, is the most calls that get their step: later calls
+	// stall until their context ends, so that a waiter that polls without
+	// pause lets virtual time pass and its test ends, and fails, rather
+	// than spinning forever.
+	limit int
 
 	mu    sync.Mutex
 	steps []step
@@ -86,7 +91,7 @@ func (s *scripted) DescribeImageReplicationStatus(ctx context.Context, in *ecr.D
 	s.mu.Unlock()
 
 	var cut bool
-	if st.stall {
+	if st.stall || s.limit > 0 && n >= s.limit {
 		<-ctx.Done()
 		cut = true
 	} else if st.latency > 0 {
