@@ -45,14 +45,16 @@ func TestAWSCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("aws: %v\n%s", err, stderr)
 	}
-	var doc struct{ ReplicationStatuses []struct{ Region, Status string } }
+	var doc struct {
+		ReplicationStatuses []struct{ Region, Status string }
+	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.ReplicationStatuses) != 1 || doc.ReplicationStatuses[0].Region != "us-west-2" {
 		t.Errorf("output %q (%v), want one status for us-west-2", out, err)
 	}
 
 	for _, tt := range []struct {
-		name, secret string
-		args         []string
+		name, secret  string
+		args          []string
 		code, message string
 	}{
 		{"malformed tag", ecrtest.SecretAccessKey, []string{"app", "--image-id", "imageTag=bad!tag"}, "InvalidParameterException",
