@@ -18,10 +18,22 @@ var (
 	// (RepositoryNotFoundException).
 	ErrRepositoryNotFound = errors.New("ecrreplication: repository not found")
 	// ErrInvalidParameter: the service rejected a parameter
-	// (InvalidParameterException).
+	// (InvalidParameterException). This is what ECR answers when a request
+	// breaks one of its input constraints ("Invalid parameter at
+	// 'repositoryName' failed to satisfy constraint: ..."), such as a
+	// repository name, registry ID, tag or digest that does not match ECR's
+	// pattern, as well as for requests it finds invalid in other ways.
+	// Describe and the waiter check the documented constraints locally first
+	// (ErrValidation); ECR also rejects tags outside [a-zA-Z0-9-_.]+ and
+	// digests outside [a-zA-Z0-9-_+.]+:[a-fA-F0-9]+, which reach the service
+	// and come back as ErrInvalidParameter.
 	ErrInvalidParameter = errors.New("ecrreplication: invalid parameter")
-	// ErrValidation: the input broke a documented constraint, found either by
-	// the service (ValidationException) or locally by ValidateInput.
+	// ErrValidation: the input broke a documented constraint. It is found
+	// locally by ValidateInput (a *ValidationError) before any request is
+	// sent, or, in principle, by the service as ValidationException, which
+	// the API reference lists but which no public record shows ECR sending
+	// for a broken constraint: ECR answers those with
+	// InvalidParameterException (ErrInvalidParameter).
 	ErrValidation = errors.New("ecrreplication: validation failed")
 	// ErrServer: the service failed on its side (ServerException).
 	ErrServer = errors.New("ecrreplication: server error")

@@ -12,7 +12,9 @@
 // UnknownOperationException. Errors are sent the way ECR sends them (HTTP 400
 // or 500, an X-Amzn-ErrorType header and a {"__type", "message"} body), so the
 // SDK decodes them into its own types such as
-// *types.RepositoryNotFoundException.
+// *types.RepositoryNotFoundException. The answers are checked against a
+// corpus of ECR's answers from the public record, testdata/wire in the
+// module's repository, which names the source of each.
 //
 // # Running a server
 //
@@ -54,15 +56,82 @@
 // [Server.Calls] and [Server.CallCount] expose a log of every request the
 // server received, including faulted and rejected ones. With
 // Options.RequireAuth every request must carry a valid SigV4 signature made
-// with [AccessKeyID] and [SecretAccessKey] for service "ecr"; the signature is
-// checked by re-signing the request with the SDK's own signer.
+// with [AccessKeyID] and [SecretAccessKey] for service "ecr" and the server's
+// region, within 15 minutes of the server's clock (time.Now); the signature
+// is checked by re-signing the request with the SDK's own signer. The
+// answers, all HTTP 400 as ECR sends them:
+//
+//	no Authorization header        MissingAuthenticationTokenException  Missing Authentication Token
+//	unknown access key             UnrecognizedClientException          The security token included in the request is invalid.
+//	signed over 15 minutes ago     InvalidSignatureException            Signature expired: T is now earlier than NOW-15m (NOW - 15 min.)
+//	signed over 15 minutes ahead   InvalidSignatureException            Signature not yet current: T is still later than NOW+15m (NOW + 15 min.)
+//	scoped to another region       InvalidSignatureException            Credential should be scoped to a valid region, not 'R'.
+//	wrong secret, altered request  InvalidSignatureException            The request signature we calculated does not match ...
+//	malformed Authorization        IncompleteSignatureException
+//
+// # Requests
+//
+// A request must be a POST with Content-Type application/x-amz-json-1.1; any
+// other media type is answered as Kinesis answers it (HTTP 400, body
+// "<UnknownOperationException/>"). A body over 8 MiB is answered with HTTP
+// 413 and is not decoded. Member names are matched exactly, unknown members
+// are ignored, and a body that is not JSON or holds a member of the wrong
+// JSON type is answered with SerializationException naming the member and
+// the JSON types. An error message repeats at most 300 characters of a
+// request value, with control characters escaped.
+//
+// DescribeImages implements filter.tagStatus (TAGGED, UNTAGGED, ANY),
+// maxResults (1 to 1000, default 100) and nextToken: a token is opaque, bound
+// to the repository, registry and filter of its listing and to the server
+// that made it, and an altered or foreign token is answered with
+// InvalidParameterException. maxResults and nextToken cannot be combined with
+// imageIds. BatchGetImage answers malformed image identifiers with
+// per-image failures (InvalidImageTag, InvalidImageDigest,
+// MissingDigestAndTag).
 //
 // # Validation
 //
-// The server validates requests against the ECR model itself and answers
-// ValidationException in the service's style ("1 validation error detected:
-// Value 'A' at 'repositoryName' failed to satisfy constraint: Member must
-// satisfy regular expression pattern: ..."). At most one violation is
-// reported per member: a pattern violation is reported in preference to a
-// length violation.
+// The server checks requests against ECR's constraints itself and answers a
+// broken one with InvalidParameterException (HTTP 400), one violation per
+// answer, naming the member by its name rather than its path:
+//
+//	Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''
+//	Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'
+//	Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression [0-9]{12}'
+//	Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_.]+''
+//	Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''
+//	Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length less than or equal to 100'
+//
+// It never answers ValidationException: no answer of ECR with that code is
+// on public record.
+//
+// # What is not known
+//
+// ECR's behaviour is on public record only in part. These answers are
+// ecrtest's own choice or an inference, not an observation of ECR:
+//
+//   - DescribeImageReplicationStatus: that it checks imageTag and imageDigest
+//     against the patterns DescribeImages applies, and which member it
+//     reports first when several are wrong (ecrtest: registryId,
+//     repositoryName, imageId, imageTag, imageDigest). Whether it checks
+//     length or pattern first ("" and "A" break both; ecrtest: length).
+//   - The wording for a missing required member ('Member must not be
+//     null'), a repository name over 256 characters, a tag over 300, an
+//     integer out of range, an enum value, maxResults or nextToken with
+//     imageIds, and an invalid nextToken; and the nextToken format.
+//   - BatchGetImage's failure reason for InvalidImageTag (InvalidImageDigest
+//     and MissingDigestAndTag are as LocalStack's ECR tests have them).
+//   - The replication-configuration checks of PutReplicationConfiguration
+//     beyond the model's constraints, and their wording.
+//   - The answer to a wrong Content-Type (taken from Kinesis), to an unknown
+//     target (taken from Kinesis and Firehose: no message), to a body over
+//     8 MiB (ECR's limit is not known), and SerializationException's wording.
+//   - The signing window: ECR's answers on record say 15 minutes (Kinesis,
+//     ECS and Secrets Manager say 5); the "not yet current" form, the region
+//     scope message and the wrong-secret message are on record for other
+//     AWS services only. Whether ECR checks the key, the time or the region
+//     first is not known.
+//   - Throttling: ECR's own throttling answer (code form, status) is not on
+//     record; FaultThrottle sends the plain form, HTTP 400, "Rate exceeded".
+//   - Whether ECR caps the values it repeats in messages.
 package ecrtest

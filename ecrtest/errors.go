@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go"
@@ -13,7 +15,6 @@ import (
 
 // Error codes the server sends.
 const (
-	codeValidation           = "ValidationException"
 	codeInvalidParameter     = "InvalidParameterException"
 	codeRepositoryNotFound   = "RepositoryNotFoundException"
 	codeRepositoryExists     = "RepositoryAlreadyExistsException"
@@ -48,8 +49,6 @@ func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 func (e *apiError) sdkError() error {
 	m := &e.Message
 	switch e.Code {
-	case codeValidation:
-		return &types.ValidationException{Message: m}
 	case codeInvalidParameter:
 		return &types.InvalidParameterException{Message: m}
 	case codeRepositoryNotFound:
@@ -72,18 +71,57 @@ func newError(status int, code, format string, args ...any) *apiError {
 
 func errRepositoryNotFound(registryID, name string) *apiError {
 	return newError(http.StatusBadRequest, codeRepositoryNotFound,
-		"The repository with name '%s' does not exist in the registry with id '%s'", name, registryID)
+		"The repository with name '%s' does not exist in the registry with id '%s'", echo(name), echo(registryID))
 }
 
 func errRepositoryExists(registryID, name string) *apiError {
 	return newError(http.StatusBadRequest, codeRepositoryExists,
-		"The repository with name '%s' already exists in the registry with id '%s'", name, registryID)
+		"The repository with name '%s' already exists in the registry with id '%s'", echo(name), echo(registryID))
 }
 
 func errImageNotFound(registryID, repository string, id wireImageID) *apiError {
 	return newError(http.StatusBadRequest, codeImageNotFound,
 		"The image with imageId %s does not exist within the repository with name '%s' in the registry with id '%s'",
-		id.describe(), repository, registryID)
+		id.describe(), echo(repository), registryID)
+}
+
+// maxEcho is how many characters of a request value an error message
+// repeats. ECR's own cap, if any, is not on record; values that pass
+// validation are at most 300 characters, except digests.
+const maxEcho = 300
+
+// echo prepares a request value for an error message: cut to maxEcho
+// characters (with a note of the full length) and with control characters
+// shown as \uXXXX, so that a hostile value can neither flood nor forge a
+// message.
+func echo(s string) string {
+	n := utf8.RuneCountInString(s)
+	cut := s
+	if n > maxEcho {
+		count := 0
+		for i := range s {
+			if count == maxEcho {
+				cut = s[:i]
+				break
+			}
+			count++
+		}
+	}
+	if strings.IndexFunc(cut, unicode.IsControl) >= 0 || !utf8.ValidString(cut) {
+		var b strings.Builder
+		for _, r := range cut {
+			if unicode.IsControl(r) || r == utf8.RuneError {
+				fmt.Fprintf(&b, "\\u%04x", r)
+				continue
+			}
+			b.WriteRune(r)
+		}
+		cut = b.String()
+	}
+	if n > maxEcho {
+		return fmt.Sprintf("%s...(%d characters)", cut, n)
+	}
+	return cut
 }
 
 func errInvalidParameter(format string, args ...any) *apiError {
@@ -98,26 +136,21 @@ func errSerialization(msg string) *apiError {
 	return newError(http.StatusBadRequest, codeSerialization, "%s", msg)
 }
 
-// errValidation builds a ValidationException from constraint violations, in
-// the service's style.
-func errValidation(violations []string) *apiError {
-	n := len(violations)
-	noun := "errors"
-	if n == 1 {
-		noun = "error"
-	}
-	return newError(http.StatusBadRequest, codeValidation, "%d validation %s detected: %s",
-		n, noun, strings.Join(violations, "; "))
-}
-
 // writeError writes e to w as ECR does: the status, an X-Amzn-ErrorType
 // header and a {"__type","message"} JSON body. Every wire error goes through
 // this function.
 func writeError(w http.ResponseWriter, e *apiError) {
-	body, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message,omitempty"`
-	}{e.Code, e.Message})
+	var body []byte
+	if e.Message == "" {
+		body, _ = json.Marshal(struct {
+			Type string `json:"__type"`
+		}{e.Code})
+	} else {
+		body, _ = json.Marshal(struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}{e.Code, e.Message})
+	}
 	h := w.Header()
 	h.Set(headerErrorType, e.Code)
 	h.Set("Content-Type", jsonContentType)

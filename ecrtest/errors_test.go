@@ -53,24 +53,41 @@ func TestErrorsThroughClient(t *testing.T) {
 		{
 			name:    "invalid repository name",
 			in:      byTag("App", "v1"),
-			target:  new(*types.ValidationException),
-			message: "1 validation error detected: Value 'App' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+			target:  new(*types.InvalidParameterException),
+			message: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''",
 		},
 		{
 			name:    "short repository name",
 			in:      byTag("a", "v1"),
-			target:  new(*types.ValidationException),
-			message: "1 validation error detected: Value 'a' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2",
+			target:  new(*types.InvalidParameterException),
+			message: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'",
 		},
 		{
-			name: "two violations",
+			name: "two violations: the first is reported",
 			in: &ecr.DescribeImageReplicationStatusInput{
 				RepositoryName: aws.String("A"),
 				ImageId:        &types.ImageIdentifier{ImageTag: aws.String(strings.Repeat("t", 301))},
 			},
-			target: new(*types.ValidationException),
-			message: "2 validation errors detected: Value 'A' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*; " +
-				"Value '" + strings.Repeat("t", 301) + "' at 'imageId.imageTag' failed to satisfy constraint: Member must have length less than or equal to 300",
+			target:  new(*types.InvalidParameterException),
+			message: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'",
+		},
+		{
+			name:    "long tag",
+			in:      byTag("app", strings.Repeat("t", 301)),
+			target:  new(*types.InvalidParameterException),
+			message: "Invalid parameter at 'imageTag' failed to satisfy constraint: 'must have length less than or equal to 300'",
+		},
+		{
+			name:    "malformed tag",
+			in:      byTag("app", "bad tag!"),
+			target:  new(*types.InvalidParameterException),
+			message: "Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_.]+''",
+		},
+		{
+			name:    "malformed digest",
+			in:      byDigest("app", "sha256:xyz"),
+			target:  new(*types.InvalidParameterException),
+			message: "Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''",
 		},
 		{
 			name: "invalid registry id",
@@ -79,8 +96,8 @@ func TestErrorsThroughClient(t *testing.T) {
 				ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v0")},
 				RegistryId:     aws.String("12345"),
 			},
-			target:  new(*types.ValidationException),
-			message: "1 validation error detected: Value '12345' at 'registryId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}",
+			target:  new(*types.InvalidParameterException),
+			message: "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression [0-9]{12}'",
 		},
 		{
 			name:    "image id without tag or digest",
@@ -129,15 +146,15 @@ func TestReplicationConfigurationErrors(t *testing.T) {
 			rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct)),
 			rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct)),
 			rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct)), rule(dest("us-west-2", acct))}},
-			new(*types.ValidationException), "at 'replicationConfiguration.rules' failed to satisfy constraint: Member must have length less than or equal to 10"},
+			new(*types.InvalidParameterException), "Invalid parameter at 'rules' failed to satisfy constraint: 'Member must have length less than or equal to 10'"},
 		{"too many destinations", types.ReplicationConfiguration{Rules: []types.ReplicationRule{rule(many...)}},
 			new(*types.InvalidParameterException), "26 unique destinations"},
 		{"bad region", types.ReplicationConfiguration{Rules: []types.ReplicationRule{rule(dest("US_WEST", acct))}},
-			new(*types.ValidationException), "1 validation error detected: Value 'US_WEST' at 'replicationConfiguration.rules.1.member.destinations.1.member.region' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-z-]{2,25}"},
+			new(*types.InvalidParameterException), "Invalid parameter at 'region' failed to satisfy constraint: 'must satisfy regular expression '[0-9a-z-]{2,25}''"},
 		{"bad registry and filter", types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
 			Destinations:      []types.ReplicationDestination{dest("us-west-2", "1")},
 			RepositoryFilters: []types.RepositoryFilter{{Filter: aws.String("x"), FilterType: "SUFFIX_MATCH"}},
-		}}}, new(*types.ValidationException), "3 validation errors detected: "},
+		}}}, new(*types.InvalidParameterException), "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression [0-9]{12}'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,18 +229,29 @@ func TestWireErrors(t *testing.T) {
 			status             int
 			code, message      string
 		}{
-			{"unknown operation", prefix + "ListImages", `{}`, 400, "UnknownOperationException", ""},
+			{"operation ecrtest lacks", prefix + "ListImages", `{}`, 400, "UnknownOperationException", "ecrtest does not implement the ECR operation ListImages"},
+			{"not an ECR operation", prefix + "ListThings", `{}`, 400, "UnknownOperationException", ""},
 			{"missing target", "", `{}`, 400, "UnknownOperationException", ""},
-			{"malformed JSON", prefix + "DescribeImageReplicationStatus", `{"repositoryName":`, 400, "SerializationException", ""},
-			{"wrong member type", prefix + "DescribeImageReplicationStatus", `{"repositoryName":5}`, 400, "SerializationException", ""},
-			{"missing required members", prefix + "DescribeImageReplicationStatus", `{}`, 400, "ValidationException",
-				"2 validation errors detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null; Value null at 'imageId' failed to satisfy constraint: Member must not be null"},
-			{"missing imageId", prefix + "DescribeImageReplicationStatus", `{"repositoryName":"app"}`, 400, "ValidationException",
-				"1 validation error detected: Value null at 'imageId' failed to satisfy constraint: Member must not be null"},
-			{"missing configuration", prefix + "PutReplicationConfiguration", `{}`, 400, "ValidationException",
-				"1 validation error detected: Value null at 'replicationConfiguration' failed to satisfy constraint: Member must not be null"},
-			{"missing manifest", prefix + "PutImage", `{"repositoryName":"app"}`, 400, "ValidationException",
-				"1 validation error detected: Value null at 'imageManifest' failed to satisfy constraint: Member must not be null"},
+			{"malformed JSON", prefix + "DescribeImageReplicationStatus", `{"repositoryName":`, 400, "SerializationException",
+				"Malformed request body: unexpected end of JSON input"},
+			{"bad JSON byte", prefix + "DescribeImageReplicationStatus", `{"repositoryName" 1}`, 400, "SerializationException",
+				"Malformed request body: invalid character '1' after object key at byte 19"},
+			{"wrong member type", prefix + "DescribeImageReplicationStatus", `{"repositoryName":5}`, 400, "SerializationException",
+				"Unexpected value type at 'repositoryName': got number, want string"},
+			{"wrong nested type", prefix + "DescribeImageReplicationStatus", `{"repositoryName":"app","imageId":{"imageTag":[]}}`, 400, "SerializationException",
+				"Unexpected value type at 'imageId.imageTag': got array, want string"},
+			{"body not an object", prefix + "DescribeImageReplicationStatus", `["app"]`, 400, "SerializationException",
+				"Unexpected value type for the request body: got array, want object"},
+			{"member names are case-sensitive", prefix + "DescribeImageReplicationStatus", `{"RepositoryName":"app","imageId":{"imageTag":"v0"}}`, 400, "InvalidParameterException",
+				"Invalid parameter at 'repositoryName' failed to satisfy constraint: 'Member must not be null'"},
+			{"missing required members", prefix + "DescribeImageReplicationStatus", `{}`, 400, "InvalidParameterException",
+				"Invalid parameter at 'repositoryName' failed to satisfy constraint: 'Member must not be null'"},
+			{"missing imageId", prefix + "DescribeImageReplicationStatus", `{"repositoryName":"app"}`, 400, "InvalidParameterException",
+				"Invalid parameter at 'imageId' failed to satisfy constraint: 'Member must not be null'"},
+			{"missing configuration", prefix + "PutReplicationConfiguration", `{}`, 400, "InvalidParameterException",
+				"Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'Member must not be null'"},
+			{"missing manifest", prefix + "PutImage", `{"repositoryName":"app"}`, 400, "InvalidParameterException",
+				"Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Member must not be null'"},
 			{"put image unknown repository", prefix + "PutImage", `{"repositoryName":"app","imageManifest":"{}"}`, 400, "RepositoryNotFoundException",
 				"The repository with name 'app' does not exist in the registry with id '123456789012'"},
 		}
@@ -242,7 +270,7 @@ func TestWireErrors(t *testing.T) {
 				if body["__type"] != tt.code {
 					t.Errorf("__type = %q, want %q", body["__type"], tt.code)
 				}
-				if tt.message != "" && body["message"] != tt.message {
+				if body["message"] != tt.message {
 					t.Errorf("message = %q, want %q", body["message"], tt.message)
 				}
 			})
@@ -278,11 +306,11 @@ func TestGoAPIErrors(t *testing.T) {
 	if err := srv.CreateRepository("app"); !errors.As(err, &exists) {
 		t.Errorf("CreateRepository twice = %v", err)
 	}
-	var ve *types.ValidationException
-	if err := srv.CreateRepository("A"); !errors.As(err, &ve) {
+	var ipe *types.InvalidParameterException
+	if err := srv.CreateRepository("A"); !errors.As(err, &ipe) {
 		t.Errorf("CreateRepository(A) = %v", err)
 	}
-	if err := srv.CreateRepositoryIn("12", "app"); !errors.As(err, &ve) {
+	if err := srv.CreateRepositoryIn("12", "app"); !errors.As(err, &ipe) {
 		t.Errorf("CreateRepositoryIn(12) = %v", err)
 	}
 }

@@ -1,8 +1,6 @@
 package ecrtest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -36,20 +34,6 @@ var operations = map[string]operation{
 	OpCreateRepository:               (*Server).createRepository,
 }
 
-// decode unmarshals a JSON request body; an empty body is an empty object.
-func decode(body []byte, v any) *apiError {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		if _, ok := err.(*json.UnmarshalTypeError); ok {
-			return errSerialization(fmt.Sprintf("Unexpected value type in request body: %v", err))
-		}
-		return errSerialization("Malformed request body: " + err.Error())
-	}
-	return nil
-}
-
 // registryID resolves an optional registryId member.
 func (s *Server) registryID(id *string) string {
 	if id == nil {
@@ -73,12 +57,15 @@ func (s *Server) describeImageReplicationStatus(body []byte) (any, *apiError) {
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
+	// ECR's answers for DescribeImageReplicationStatus are not on record:
+	// the members are checked as DescribeImages checks the same members
+	// (see validate.go), in this order.
 	var v validator
+	v.str("registryId", req.RegistryID, false, ruleRegistryID)
 	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
 	if v.required("imageId", req.ImageID != nil) {
-		v.imageID("imageId", *req.ImageID)
+		v.imageID(*req.ImageID)
 	}
-	v.str("registryId", req.RegistryID, false, ruleRegistryID)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -135,6 +122,7 @@ func (s *Server) putImage(body []byte) (any, *apiError) {
 	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
 	v.str("imageManifest", req.ImageManifest, true, ruleManifest)
 	v.str("imageTag", req.ImageTag, false, ruleImageTag)
+	v.str("imageDigest", req.ImageDigest, false, ruleImageDigest)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -158,11 +146,11 @@ func (s *Server) putImage(body []byte) (any, *apiError) {
 		if req.ImageTag == nil || repo.tags[*req.ImageTag] == digest {
 			tagPart := ""
 			if req.ImageTag != nil {
-				tagPart = fmt.Sprintf(" and tag '%s'", *req.ImageTag)
+				tagPart = fmt.Sprintf(" and tag '%s'", echo(*req.ImageTag))
 			}
 			return nil, newError(http.StatusBadRequest, codeImageAlreadyExists,
 				"Image with digest '%s'%s already exists in the repository with name '%s' in the registry with id '%s'",
-				digest, tagPart, repo.name, reg.id)
+				echo(digest), tagPart, repo.name, reg.id)
 		}
 	} else {
 		img = repo.addImage(reg, digest, *req.ImageManifest, mediaType, time.Now(), func(*destination) Plan {
@@ -181,18 +169,16 @@ func (s *Server) putImage(body []byte) (any, *apiError) {
 	}}, nil
 }
 
-// imageIDs validates a list of image identifiers.
-func (v *validator) imageIDs(path string, ids []wireImageID, required bool) {
+// imageIDs checks the length of a list of image identifiers; the members of
+// each identifier are checked by the operation.
+func (v *validator) imageIDs(ids []wireImageID, required bool) {
 	if ids == nil {
 		if required {
-			v.required(path, false)
+			v.required("imageIds", false)
 		}
 		return
 	}
-	v.length(path, ids, len(ids), 1, maxImageIDs)
-	for i, id := range ids {
-		v.imageID(fmt.Sprintf("%s.%d.member", path, i+1), id)
-	}
+	v.length("imageIds", len(ids), 1, maxImageIDs)
 }
 
 func (s *Server) batchGetImage(body []byte) (any, *apiError) {
@@ -203,7 +189,10 @@ func (s *Server) batchGetImage(body []byte) (any, *apiError) {
 	var v validator
 	v.str("registryId", req.RegistryID, false, ruleRegistryID)
 	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
-	v.imageIDs("imageIds", req.ImageIDs, true)
+	v.imageIDs(req.ImageIDs, true)
+	if req.AcceptedMediaTypes != nil {
+		v.length("acceptedMediaTypes", len(req.AcceptedMediaTypes), 1, maxMediaTypes)
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -216,9 +205,8 @@ func (s *Server) batchGetImage(body []byte) (any, *apiError) {
 	}
 	resp := batchGetImageResponse{Images: []wireImage{}, Failures: []wireImageFailure{}}
 	for _, id := range req.ImageIDs {
-		if id.ImageDigest == nil && id.ImageTag == nil {
-			resp.Failures = append(resp.Failures, wireImageFailure{ImageID: id,
-				FailureCode: string(types.ImageFailureCodeMissingDigestAndTag), FailureReason: "Invalid request parameters: both tag and digest cannot be null"})
+		if f, failed := imageIDFailure(id); failed {
+			resp.Failures = append(resp.Failures, f)
 			continue
 		}
 		img := repo.find(id)
@@ -241,6 +229,10 @@ func (s *Server) batchGetImage(body []byte) (any, *apiError) {
 	return resp, nil
 }
 
+// defaultMaxResults is how many images DescribeImages returns per page when
+// maxResults is not given (the API reference: "up to 100 results").
+const defaultMaxResults = 100
+
 func (s *Server) describeImages(body []byte) (any, *apiError) {
 	var req describeImagesRequest
 	if err := decode(body, &req); err != nil {
@@ -249,16 +241,25 @@ func (s *Server) describeImages(body []byte) (any, *apiError) {
 	var v validator
 	v.str("registryId", req.RegistryID, false, ruleRegistryID)
 	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
-	v.imageIDs("imageIds", req.ImageIDs, false)
-	if req.MaxResults != nil && (*req.MaxResults < 1 || *req.MaxResults > 1000) {
-		c := "Member must have value greater than or equal to 1"
-		if *req.MaxResults > 1000 {
-			c = "Member must have value less than or equal to 1000"
-		}
-		v.add(fmt.Sprintf("Value '%d'", *req.MaxResults), "maxResults", c)
+	v.imageIDs(req.ImageIDs, false)
+	for _, id := range req.ImageIDs {
+		v.imageID(id)
+	}
+	v.rangeOf("maxResults", req.MaxResults, minMaxResults, maxMaxResults)
+	if req.Filter != nil {
+		v.enum("tagStatus", req.Filter.TagStatus, false, string(types.TagStatusTagged), string(types.TagStatusUntagged), string(types.TagStatusAny))
 	}
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	// The API reference: maxResults and nextToken "cannot be used when you
+	// specify images with imageIds". ECR's wording is not on record.
+	if req.ImageIDs != nil && (req.MaxResults != nil || req.NextToken != nil) {
+		member := "maxResults"
+		if req.MaxResults == nil {
+			member = "nextToken"
+		}
+		return nil, errInvalidParameter("Invalid parameter at '%s' failed to satisfy constraint: 'cannot be used together with imageIds'", member)
 	}
 
 	s.mu.Lock()
@@ -267,9 +268,19 @@ func (s *Server) describeImages(body []byte) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	images := repo.images
+	resp := describeImagesResponse{ImageDetails: []wireImageDetail{}}
+	detail := func(img *image) wireImageDetail {
+		return wireImageDetail{
+			RegistryID:             reg.id,
+			RepositoryName:         repo.name,
+			ImageDigest:            img.digest,
+			ImageTags:              repo.tagsOf(img.digest),
+			ImageSizeInBytes:       int64(len(img.manifest)),
+			ImagePushedAt:          epochSeconds(img.pushedAt),
+			ImageManifestMediaType: img.mediaType,
+		}
+	}
 	if req.ImageIDs != nil {
-		images = nil
 		for _, id := range req.ImageIDs {
 			if id.ImageDigest == nil && id.ImageTag == nil {
 				return nil, errInvalidParameter("Invalid parameter at 'imageIds' failed to satisfy constraint: 'Either imageTag or imageDigest must be specified'")
@@ -278,20 +289,40 @@ func (s *Server) describeImages(body []byte) (any, *apiError) {
 			if img == nil {
 				return nil, errImageNotFound(reg.id, repo.name, id)
 			}
+			resp.ImageDetails = append(resp.ImageDetails, detail(img))
+		}
+		return resp, nil
+	}
+
+	status := string(types.TagStatusAny)
+	if req.Filter != nil && req.Filter.TagStatus != nil {
+		status = *req.Filter.TagStatus
+	}
+	var images []*image
+	for _, img := range repo.images {
+		tagged := len(repo.tagsOf(img.digest)) > 0
+		if status == string(types.TagStatusAny) || tagged == (status == string(types.TagStatusTagged)) {
 			images = append(images, img)
 		}
 	}
-	resp := describeImagesResponse{ImageDetails: []wireImageDetail{}}
-	for _, img := range images {
-		resp.ImageDetails = append(resp.ImageDetails, wireImageDetail{
-			RegistryID:             reg.id,
-			RepositoryName:         repo.name,
-			ImageDigest:            img.digest,
-			ImageTags:              repo.tagsOf(img.digest),
-			ImageSizeInBytes:       int64(len(img.manifest)),
-			ImagePushedAt:          epochSeconds(img.pushedAt),
-			ImageManifestMediaType: img.mediaType,
-		})
+	page := pageRequest{registryID: reg.id, repository: repo.name, tagStatus: status}
+	offset := 0
+	if req.NextToken != nil {
+		var ok bool
+		if offset, ok = s.tokens.open(*req.NextToken, page); !ok || offset > len(images) {
+			return nil, errInvalidParameter("Invalid parameter at 'nextToken' failed to satisfy constraint: 'must be a nextToken from an earlier DescribeImages answer for the same repository and filter'")
+		}
+	}
+	limit := defaultMaxResults
+	if req.MaxResults != nil {
+		limit = *req.MaxResults
+	}
+	end := min(offset+limit, len(images))
+	for _, img := range images[offset:end] {
+		resp.ImageDetails = append(resp.ImageDetails, detail(img))
+	}
+	if end < len(images) {
+		resp.NextToken = s.tokens.seal(page, end)
 	}
 	return resp, nil
 }

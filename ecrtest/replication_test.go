@@ -167,9 +167,9 @@ func TestPushImagePlanForUnmatchedDestination(t *testing.T) {
 	if _, err := srv.PushImage("app", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{Outcome: "DONE"}}); err == nil {
 		t.Error("PushImage with an invalid outcome: want error")
 	}
-	var ve *types.ValidationException
-	if _, err := srv.PushImage("App", "v1"); !errors.As(err, &ve) {
-		t.Errorf("PushImage(App) = %v, want ValidationException", err)
+	var ipe *types.InvalidParameterException
+	if _, err := srv.PushImage("App", "v1"); !errors.As(err, &ipe) {
+		t.Errorf("PushImage(App) = %v, want InvalidParameterException", err)
 	}
 }
 

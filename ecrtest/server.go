@@ -51,6 +51,7 @@ type Server struct {
 	closed    bool
 	state     *state
 	faults    map[string][]Fault
+	tokens    tokenSealer
 	calls     []Call
 	requestID uint64
 	inflight  sync.WaitGroup
@@ -74,6 +75,7 @@ func newServer(optFns []func(*Options)) *Server {
 		opts:   opts,
 		state:  newState(opts.AccountID, opts.Region),
 		faults: make(map[string][]Fault),
+		tokens: newTokenSealer(),
 	}
 }
 

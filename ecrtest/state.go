@@ -188,7 +188,7 @@ func digestOf(manifest string) string {
 }
 
 // CreateRepository creates a repository in the default registry. It returns
-// *types.ValidationException for an invalid name and
+// *types.InvalidParameterException for an invalid name and
 // *types.RepositoryAlreadyExistsException if it exists.
 func (s *Server) CreateRepository(name string) error {
 	return s.CreateRepositoryIn(s.opts.AccountID, name)
@@ -213,7 +213,7 @@ func (s *Server) CreateRepositoryIn(registryID, name string) error {
 
 // PutReplicationConfiguration sets the default registry's replication
 // configuration, with the same checks as the wire operation: it returns
-// *types.ValidationException or *types.InvalidParameterException when cfg
+// *types.InvalidParameterException when cfg
 // breaks the model's constraints or ECR's limits (10 rules, 25 unique
 // destinations, no destination equal to the source registry). Images pushed
 // earlier keep their replication statuses.

@@ -20,7 +20,7 @@ func (id wireImageID) describe() string {
 		if p == nil {
 			return "'null'"
 		}
-		return "'" + *p + "'"
+		return "'" + echo(*p) + "'"
 	}
 	return "{imageDigest:" + q(id.ImageDigest) + ", imageTag:" + q(id.ImageTag) + "}"
 }
@@ -156,12 +156,17 @@ type batchGetImageResponse struct {
 	Failures []wireImageFailure `json:"failures"`
 }
 
+type describeImagesFilter struct {
+	TagStatus *string `json:"tagStatus"`
+}
+
 type describeImagesRequest struct {
-	RegistryID     *string       `json:"registryId"`
-	RepositoryName *string       `json:"repositoryName"`
-	ImageIDs       []wireImageID `json:"imageIds"`
-	NextToken      *string       `json:"nextToken"`
-	MaxResults     *int          `json:"maxResults"`
+	RegistryID     *string               `json:"registryId"`
+	RepositoryName *string               `json:"repositoryName"`
+	ImageIDs       []wireImageID         `json:"imageIds"`
+	NextToken      *string               `json:"nextToken"`
+	MaxResults     *int                  `json:"maxResults"`
+	Filter         *describeImagesFilter `json:"filter"`
 }
 
 type wireImageDetail struct {
@@ -176,6 +181,7 @@ type wireImageDetail struct {
 
 type describeImagesResponse struct {
 	ImageDetails []wireImageDetail `json:"imageDetails"`
+	NextToken    string            `json:"nextToken,omitempty"`
 }
 
 type createRepositoryRequest struct {
