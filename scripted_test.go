@@ -2,7 +2,6 @@ package ecrreplication_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sync"
 	"syscall"
@@ -124,9 +123,4 @@ func (s *scripted) recorded() []call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]call(nil), s.calls...)
-}
-
-// isCut reports whether err came from a call the context ended.
-func isCut(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

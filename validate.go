@@ -45,8 +45,9 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s %s %s", v.Field, quote(v.Value), v.Constraint)
 }
 
-// ValidationError reports every constraint an input breaks. It matches
-// ErrValidation with errors.Is, like the service's ValidationException.
+// ValidationError reports every documented constraint an input breaks,
+// found before anything is sent. It matches ErrValidation with errors.Is.
+// (A constraint the service finds comes back as ErrInvalidParameter.)
 type ValidationError struct {
 	Violations []Violation
 }
