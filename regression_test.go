@@ -545,8 +545,20 @@ func TestRegressionErrorsThatCannotHeal(t *testing.T) {
 				if tt.want != nil && !errors.Is(err, tt.want) {
 					t.Errorf("errors.Is(%v, %v) = false", err, tt.want)
 				}
+				if notSent := errors.Is(err, ecrreplication.ErrRequestNotSent); notSent != (tt.name == "no credentials") {
+					t.Errorf("errors.Is(%v, ErrRequestNotSent) = %v", err, notSent)
+				}
 			})
 		})
+	}
+}
+
+// A request that cannot be signed is never sent, also for Describe.
+func TestDescribeRequestNotSent(t *testing.T) {
+	client := sdkClient(errHTTPClient{errors.New("must not be sent")}, func(o *ecr.Options) { o.Credentials = failingCreds{} })
+	_, err := ecrreplication.Describe(context.Background(), client, byTag("app", "v1"))
+	if !errors.Is(err, ecrreplication.ErrRequestNotSent) || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("Describe = %v, want ErrRequestNotSent with the credentials' error", err)
 	}
 }
 

@@ -25,7 +25,9 @@ var _ DescribeImageReplicationStatusAPIClient = (*ecr.Client)(nil)
 //
 // The call is bounded: when ctx has no deadline, it gets one of
 // DefaultAttemptTimeout, and the answer's body is capped at
-// DefaultMaxResponseSize (a WithMaxResponseSize in optFns overrides it).
+// DefaultMaxResponseSize (a WithMaxResponseSize in optFns overrides it). A
+// request that fails before it is sent (no credentials, no endpoint)
+// answers ErrRequestNotSent.
 func Describe(ctx context.Context, client DescribeImageReplicationStatusAPIClient, params *ecr.DescribeImageReplicationStatusInput, optFns ...func(*ecr.Options)) (*Report, error) {
 	if err := ValidateInput(params); err != nil {
 		return nil, err
@@ -39,10 +41,18 @@ func Describe(ctx context.Context, client DescribeImageReplicationStatusAPIClien
 		defer cancel()
 	}
 	start := time.Now()
-	optFns = append([]func(*ecr.Options){WithMaxResponseSize(DefaultMaxResponseSize)}, optFns...)
+	var stage callStage
+	optFns = append(optFns[:len(optFns):len(optFns)], func(o *ecr.Options) {
+		o.APIOptions = append(o.APIOptions, stage.track)
+		capResponses(o)
+	})
 	out, err := client.DescribeImageReplicationStatus(ctx, params, optFns...)
 	if err != nil {
-		return nil, MapError(err)
+		err = MapError(err)
+		if stage.started && !stage.sent {
+			err = &unsentError{err: err}
+		}
+		return nil, err
 	}
 	r := NewReport(params, out)
 	r.Attempts, r.Answers, r.Elapsed = 1, 1, time.Since(start)

@@ -92,18 +92,25 @@ func reachedService(err error) bool {
 	return errors.As(err, &re) && re.HTTPStatusCode() > 0
 }
 
-// unsentError is the error of a request that failed before it could be sent:
-// its credentials could not be retrieved, its endpoint not resolved, or it
-// could not be signed. Retrying does not mend it.
+// ErrRequestNotSent: a request failed before it could be sent: its
+// credentials could not be retrieved, its endpoint not resolved, or it could
+// not be signed. Retrying does not mend it; the SDK's error is in the chain.
+var ErrRequestNotSent = errors.New("ecrreplication: the request could not be sent")
+
+// unsentError is the error of a request that failed before it could be sent.
+// It matches ErrRequestNotSent.
 type unsentError struct{ err error }
 
-// Error returns the underlying error's text.
+// Error says that the request was not sent, and why.
 func (e *unsentError) Error() string {
 	return "the request could not be sent (credentials, endpoint or signing): " + e.err.Error()
 }
 
 // Unwrap returns the underlying error.
 func (e *unsentError) Unwrap() error { return e.err }
+
+// Is reports whether target is ErrRequestNotSent.
+func (e *unsentError) Is(target error) bool { return target == ErrRequestNotSent }
 
 // attemptTimeoutError is the error of a poll that got no answer within the
 // waiter's AttemptTimeout.
