@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -45,14 +47,26 @@ func TestReplicationTimeContainsTruth(t *testing.T) {
 				plans[i] = append(plans[i], ecrtest.DestinationPlan{Region: region, Plan: ecrtest.Plan{After: max(after, 1), HiddenPolls: rng.IntN(3)}})
 			}
 		}
-		latency := time.Duration(rng.IntN(3000)) * time.Millisecond
-		faults := rng.IntN(5)
+		latency := time.Duration(rng.IntN(15000)) * time.Millisecond
+		faults := rng.IntN(60)
 		jitterSeed := rng.Uint64()
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				srv := ecrtest.NewInMemoryServer()
 				defer srv.Close()
-				client := srv.Client(func(o *ecr.Options) { o.RetryMaxAttempts = 1 })
+				// Answers are slow on the way in (a latency fault: the server
+				// computes the status late) and on the way back (the answer
+				// travels after the status was computed).
+				back := rand.New(rand.NewPCG(seed, 3))
+				var mu sync.Mutex // WaitAll's workers share it
+				client := srv.Client(func(o *ecr.Options) {
+					o.RetryMaxAttempts = 1
+					o.HTTPClient = slowAnswers{inner: o.HTTPClient, delay: func() time.Duration {
+						mu.Lock()
+						defer mu.Unlock()
+						return time.Duration(back.IntN(5000)) * time.Millisecond
+					}}
+				})
 				var dests []types.ReplicationDestination
 				for _, r := range timeRegions {
 					dests = append(dests, types.ReplicationDestination{Region: aws.String(r), RegistryId: aws.String(account)})
@@ -116,6 +130,25 @@ func TestReplicationTimeContainsTruth(t *testing.T) {
 			})
 		})
 	}
+}
+
+// slowAnswers delays every answer after the server has made it.
+type slowAnswers struct {
+	inner interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	delay func() time.Duration
+}
+
+func (c slowAnswers) Do(req *http.Request) (*http.Response, error) {
+	resp, err := c.inner.Do(req)
+	t := time.NewTimer(c.delay())
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-req.Context().Done():
+	}
+	return resp, err
 }
 
 func findDestination(r *ecrreplication.Report, region string) ecrreplication.Destination {
