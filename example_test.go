@@ -124,3 +124,47 @@ func ExampleMapError() {
 	// true
 	// true
 }
+
+func ExampleDestination_ReplicationTime() {
+	pushed := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	d := ecrreplication.Destination{
+		Region: "eu-west-1", RegistryID: "123456789012", Status: types.ReplicationStatusComplete,
+		LastSeenPending:   pushed.Add(12 * time.Second), // a poll sent then saw it IN_PROGRESS
+		FirstSeenComplete: pushed.Add(15 * time.Second), // the next one's answer saw it COMPLETE
+	}
+	if lo, hi, ok := d.ReplicationTime(pushed); ok {
+		fmt.Printf("%s: COMPLETE after %v to %v\n", d.Region, lo, hi)
+	}
+	// Output:
+	// eu-west-1: COMPLETE after 12s to 15s
+}
+
+func ExampleImageReplicationCompleteRetryable() {
+	srv := ecrtest.NewServer()
+	defer srv.Close()
+	_ = srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
+		Destinations: []types.ReplicationDestination{{Region: aws.String("eu-west-1"), RegistryId: aws.String(srv.AccountID())}},
+	}}})
+	_, _ = srv.PushImage("team/api", "v1", ecrtest.DestinationPlan{Region: "eu-west-1", Plan: ecrtest.Plan{}}) // complete at once
+	client := srv.Client()
+
+	waiter := ecrreplication.NewImageReplicationCompleteWaiter(client, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+		o.Destinations = []ecrreplication.Destination{{Region: "eu-west-1"}}
+		// Change one case, keep the rest of the default decision: an image
+		// not pushed yet is waited for rather than an error.
+		next := o.Retryable
+		o.Retryable = func(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, out *ecr.DescribeImageReplicationStatusOutput, err error) (bool, error) {
+			if errors.Is(err, ecrreplication.ErrImageNotFound) {
+				return true, nil
+			}
+			return next(ctx, in, out, err) // pass ctx on: it carries the wait's state
+		}
+	})
+	err := waiter.Wait(context.Background(), &ecr.DescribeImageReplicationStatusInput{
+		RepositoryName: aws.String("team/api"),
+		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v1")},
+	}, time.Minute)
+	fmt.Println("replicated:", err == nil)
+	// Output:
+	// replicated: true
+}

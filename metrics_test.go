@@ -150,7 +150,9 @@ var measurements = []struct {
 }{
 	{"off", []waiterOpt{ecrreplication.WithoutTimes}},
 	{"times", nil},
-	{"times+meter", []waiterOpt{func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) { o.MeterProvider = noop.NewMeterProvider() }}},
+	{"times+meter", []waiterOpt{func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+		o.MeterProvider = noop.NewMeterProvider()
+	}}},
 }
 
 // The measurement adds no allocation per poll: a wait of 20 polls costs the
@@ -188,4 +190,3 @@ func BenchmarkWaitMeasurement(b *testing.B) {
 		})
 	}
 }
-

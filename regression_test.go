@@ -394,11 +394,17 @@ func TestRegressionInvalidUTF8(t *testing.T) {
 func checkOneLine(t *testing.T, what, s string) {
 	t.Helper()
 	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == unicode.ReplacementChar {
+		if breaksLine(r) {
 			t.Errorf("%s has the character %U: %q", what, r, s)
 			return
 		}
 	}
+}
+
+// breaksLine reports whether r could add a line, move the cursor, change
+// colours or reorder text on a terminal (or stands for invalid UTF-8).
+func breaksLine(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == unicode.ReplacementChar
 }
 
 // 14. Whatever the service sends, error texts stay one line without control
