@@ -10,6 +10,18 @@
 // ([NewImageReplicationCompleteWaiter]), and waits for many images at once
 // under one request rate ([WaitAll]).
 //
+// The waiter is never fooled: it succeeds only when every destination that
+// must complete is COMPLETE in the latest answer (destinations that vanish
+// from the answers, or are listed twice, stay pending), fails on the first
+// FAILED one, and decides with [ImageReplicationCompleteRetryable], which a
+// caller can wrap. It never hammers the API: MinDelay is a floor between
+// polls whatever the Backoff, and every poll is bounded in time and size
+// ([WithMaxResponseSize]). It measures how long replication took to each
+// destination, as an interval ([Destination.ReplicationTime]), and can
+// record it as OpenTelemetry metrics. Every error text is one line without
+// control characters ([SafeText]). The README lists these guarantees with
+// the tests that prove them.
+//
 // Everything accepts the narrow [DescribeImageReplicationStatusAPIClient]
 // interface, which *ecr.Client satisfies; the ecrtest package provides a
 // wire-level test server for it.

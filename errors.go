@@ -65,8 +65,9 @@ func sentinelFor(code string) error {
 
 // MapError makes errors.Is(err, ErrX) answer for the service error in err's
 // chain, matched by its error code (so a *smithy.GenericAPIError with a known
-// code maps too). The result keeps err's text and chain: errors.As still reaches
-// *smithy.OperationError, *types.ImageNotFoundException and the rest.
+// code maps too). The result keeps err's chain and text (made safe to print
+// on one line): errors.As still reaches *smithy.OperationError,
+// *types.ImageNotFoundException and the rest.
 // nil stays nil, errors without a known code are returned unchanged, and an
 // error that is already mapped is not wrapped again.
 func MapError(err error) error {
@@ -95,7 +96,9 @@ type mappedError struct {
 	sentinel error
 }
 
-func (e *mappedError) Error() string { return e.err.Error() }
+// Error is the service error's text, made safe to print on one line
+// (SafeText): the service's messages can echo what the caller sent.
+func (e *mappedError) Error() string { return SafeText(e.err.Error(), 0) }
 
 func (e *mappedError) Unwrap() error { return e.err }
 

@@ -445,6 +445,19 @@ func TestRegressionTextInjection(t *testing.T) {
 	}
 }
 
+// 14. The mapped service error's text is safe too, for Describe.
+func TestRegressionDescribeErrorText(t *testing.T) {
+	s := newScripted(step{err: &smithy.GenericAPIError{Code: "ImageNotFoundException", Message: "The image with imageId {imageTag:'v1\n\x1b[2J'} does not exist"}})
+	_, err := ecrreplication.Describe(context.Background(), s, byTag("app", "v1"))
+	if !errors.Is(err, ecrreplication.ErrImageNotFound) {
+		t.Fatalf("Describe = %v, want ErrImageNotFound", err)
+	}
+	checkOneLine(t, "Describe's error", err.Error())
+	if !strings.Contains(err.Error(), `v1\n\x1b[2J`) {
+		t.Errorf("error %q does not show the escaped tag", err)
+	}
+}
+
 // 15. A poll that never answers is cut at the attempt timeout, and polling
 // goes on.
 func TestRegressionStalledPoll(t *testing.T) {
