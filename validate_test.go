@@ -224,7 +224,7 @@ func oracleRegistryID(s string) bool { return oracleRegistryRE.MatchString(s) }
 
 func oracleImageTag(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 1 && n <= 300
+	return n >= 1 && n <= 300 && utf8.ValidString(s)
 }
 
 func oracleImageDigest(s string) bool {

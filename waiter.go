@@ -412,7 +412,7 @@ func (r *waitRun) observe(out *ecr.DescribeImageReplicationStatusOutput, sent, a
 		r.opts.Logger.Logf(logging.Debug, "ecrreplication: %s: %s", report.image(), destinationList(report.Destinations))
 	}
 	for _, d := range report.Destinations {
-		if d.Extra && d.Status == types.ReplicationStatusFailed && (r.last == nil || !slicesContainsFailed(r.last.Destinations, d)) {
+		if d.Extra && d.Status == types.ReplicationStatusFailed && (r.last == nil || !wasFailed(r.last.Destinations, d)) {
 			r.opts.Logger.Logf(logging.Warn, "ecrreplication: %s: %s, which the wait does not expect, reported FAILED", report.image(), d)
 		}
 	}
@@ -436,7 +436,8 @@ func sameStatuses(a, b []Destination) bool {
 	return true
 }
 
-func slicesContainsFailed(ds []Destination, d Destination) bool {
+// wasFailed reports whether ds lists d as FAILED.
+func wasFailed(ds []Destination, d Destination) bool {
 	for _, e := range ds {
 		if compareDestinations(e, d) == 0 && e.Status == types.ReplicationStatusFailed {
 			return true
