@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,16 +21,24 @@ func TestDemoInProcess(t *testing.T) {
 		t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 	}
 	doc := decodeJSON(t, got.stdout)
-	want := dests(
-		dest("ap-southeast-2", "123456789012", "COMPLETE", ""),
-		dest("eu-west-1", "123456789012", "COMPLETE", ""),
-		dest("us-east-2", demoOtherAccount, "COMPLETE", ""),
-		dest("us-west-2", "123456789012", "COMPLETE", ""),
-	)
-	if diff := cmp.Diff(want, doc["destinations"]); diff != "" {
+	var states []string
+	for _, d := range doc["destinations"].([]any) {
+		d := d.(map[string]any)
+		states = append(states, fmt.Sprintf("%s %s %s timed:%t", d["region"], d["registryId"], d["status"], d["replicationSeconds"] != nil))
+	}
+	want := []string{
+		"ap-southeast-2 123456789012 COMPLETE timed:true",
+		"eu-west-1 123456789012 COMPLETE timed:true",
+		"us-east-2 " + demoOtherAccount + " COMPLETE timed:true",
+		"us-west-2 123456789012 COMPLETE timed:true",
+	}
+	if diff := cmp.Diff(want, states); diff != "" {
 		t.Errorf("destinations (-want +got):\n%s", diff)
 	}
-	for _, want := range []string{"demo: running: ecr-replication wait --endpoint-url http://127.0.0.1:", "eu-west-1 123456789012 not listed yet", "replicated to 4 destinations"} {
+	if since, _ := doc["since"].(map[string]any); since["source"] != "push" {
+		t.Errorf("since = %v, want the push time", doc["since"])
+	}
+	for _, want := range []string{"demo: running: ecr-replication wait --endpoint-url http://127.0.0.1:", "eu-west-1 123456789012 not listed yet", "replicated to 4 destinations", "COMPLETE after "} {
 		if !strings.Contains(got.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got.stderr)
 		}
