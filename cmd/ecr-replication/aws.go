@@ -108,29 +108,34 @@ func (l *sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 }
 
 // explainErrors adds to a client's stack a middleware that makes two of the
-// SDK's errors say what happened: a request that got no answer ("https
-// response error StatusCode: 0") says so, with the network error; a
-// redirect, which the SDK does not follow ("UnknownError"), names its
-// status and where it points. The SDK's errors stay in the chain for
+// SDK's errors say what happened: a request that got no answer (not sent,
+// cut off or timed out: "https response error StatusCode: 0") says so, with
+// the network error; a redirect, which the SDK does not follow
+// ("UnknownError"), names its status and where it points. The SDK's errors stay in the chain for
 // errors.As, and the retryer and the waiter see the same errors as before.
 func explainErrors(s *middleware.Stack) error {
 	return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("ecrReplicationExplainErrors",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleDeserialize(ctx, in)
-			var send *smithyhttp.RequestSendError
 			var re *awshttp.ResponseError
-			switch {
-			case err == nil:
-			case errors.As(err, &send):
-				cause := send.Err
+			if err == nil || !errors.As(err, &re) {
+				return out, md, err
+			}
+			switch code := re.HTTPStatusCode(); {
+			case code == 0:
+				cause := re.Err
+				var send *smithyhttp.RequestSendError
 				var ue *url.Error
+				if errors.As(cause, &send) {
+					cause = send.Err
+				}
 				if errors.As(cause, &ue) {
 					cause = ue.Err
 				}
 				err = &explainedError{msg: fmt.Sprintf("no answer from %s: %v", target(in.Request), cause), err: err}
-			case errors.As(err, &re) && re.HTTPStatusCode() >= 300 && re.HTTPStatusCode() < 400:
+			case code >= 300 && code < 400:
 				err = &explainedError{msg: fmt.Sprintf("%s answered HTTP %d, a redirect to %s, which is not followed: the endpoint must be ECR's own",
-					target(in.Request), re.HTTPStatusCode(), quote(re.Response.Header.Get("Location"))), err: err}
+					target(in.Request), code, quote(re.Response.Header.Get("Location"))), err: err}
 			}
 			return out, md, err
 		}), middleware.Before)

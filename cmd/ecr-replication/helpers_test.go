@@ -231,8 +231,11 @@ func (s *scripted) calls() int {
 	return s.n
 }
 
-// client returns an HTTP client that sends every request to s.
-func (s *scripted) client() *http.Client { return &http.Client{Transport: s} }
+// client returns an HTTP client that sends every request to s and, like
+// the SDK's own, does not follow redirects.
+func (s *scripted) client() *http.Client {
+	return &http.Client{Transport: s, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
 
 // reply is an HTTP answer with body, in the awsJson1_1 protocol's manner.
 func reply(req *http.Request, status int, body io.Reader, header ...string) *http.Response {

@@ -143,7 +143,8 @@ const (
 // lines whose first non-blank character is '#' are ignored, as is the rest
 // of a line from a '#' that follows white space. "-" reads stdin. A line
 // longer than maxLineBytes, or more than maxImages images, is an error that
-// names the file and the line.
+// names the file and the line; the images read until then are returned
+// with it.
 func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 	var r io.Reader
 	name := ecrreplication.SafeText(path, 256)
@@ -171,14 +172,14 @@ func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 			continue
 		}
 		if len(args) == maxImages {
-			return nil, fmt.Errorf("--images-from %s lists more than %d images (line %d): split the list", name, maxImages, n)
+			return args, fmt.Errorf("--images-from %s lists more than %d images (line %d): split the list", name, maxImages, n)
 		}
 		args = append(args, imageArg{text: line, source: fmt.Sprintf("%s:%d", name, n)})
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return nil, fmt.Errorf("--images-from %s: line %d is longer than %d KiB, the limit of a line", name, n, maxLineBytes>>10)
+		return args, fmt.Errorf("--images-from %s: line %d is longer than %d KiB, the limit of a line", name, n, maxLineBytes>>10)
 	} else if err != nil {
-		return nil, fmt.Errorf("--images-from %s: reading line %d: %w", name, n, err)
+		return args, fmt.Errorf("--images-from %s: reading line %d: %w", name, n, err)
 	}
 	return args, nil
 }

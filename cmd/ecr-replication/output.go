@@ -115,7 +115,9 @@ func (r *result) errorDoc() *errorDoc {
 	var apiErr smithy.APIError
 	if errors.As(r.err, &re) {
 		e.RequestID = re.ServiceRequestID()
-		if re.HTTPStatusCode() >= 400 && errors.As(r.err, &apiErr) {
+		// "UnknownError" is the SDK's placeholder for an answer that named
+		// no error code, not the service's.
+		if re.HTTPStatusCode() >= 400 && errors.As(r.err, &apiErr) && apiErr.ErrorCode() != "UnknownError" {
 			e.ServiceErrorCode = apiErr.ErrorCode()
 		}
 	}
