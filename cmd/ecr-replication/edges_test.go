@@ -240,7 +240,9 @@ func TestWaitDiagnostics(t *testing.T) {
 		code   int
 		want   []string
 	}{
-		{"connection refused", func(int, *http.Request) (*http.Response, error) { return nil, errors.New("connect: connection refused") },
+		{"connection refused", func(int, *http.Request) (*http.Response, error) {
+			return nil, errors.New("connect: connection refused")
+		},
 			waitArgs(), exitOther, []string{
 				"the service did not answer 5 polls in a row", "no answer from http://localhost/: connect: connection refused",
 				"hint: check the network, --region and --endpoint-url",
