@@ -4,11 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/ecrkit/ecrreplication"
@@ -87,71 +85,6 @@ func redacted(s string) string {
 	return u.String()
 }
 
-// usageError reports a usage error of the command line and returns
-// exitUsage; with --output json it also writes the command's document.
-func (a *app) usageError(err error) int { return a.invalid(newResult(nil), err) }
-
-// invalid reports err, a usage or validation error of the image of r found
-// before any request, and returns exitUsage.
-func (a *app) invalid(r result, err error) int {
-	r.err, r.exitCode, r.errCode = err, exitUsage, codeInvalidInput
-	if a.cmd == nil {
-		a.printError(err, usageHint(nil))
-		return exitUsage
-	}
-	return a.fail(r)
-}
-
-// fail reports how the command ended for the image of r before it was
-// waited for (usage, validation, configuration) and returns its exit code:
-// with --output json as the document of the command, a set's or an image's.
-func (a *app) fail(r result) int {
-	if a.setForm {
-		return a.emit(nil, &r, 0)
-	}
-	return a.emit([]result{r}, nil, 0)
-}
-
-// usageHint points to the help of cmd, or to the top-level help.
-func usageHint(cmd *command) string {
-	if cmd == nil {
-		return fmt.Sprintf("see '%s --help'", programName)
-	}
-	return fmt.Sprintf("see '%s %s --help'", programName, cmd.name)
-}
-
-// printError prints "error: msg" and an optional hint on stderr, each line
-// made safe for the terminal.
-func (a *app) printError(err error, hint string) {
-	for i, line := range strings.Split(errorText(err), "\n") {
-		if i == 0 {
-			line = "error: " + line
-		}
-		a.say("%s", line)
-	}
-	if hint != "" {
-		a.say("hint: %s", hint)
-	}
-}
-
-// warn prints a warning on stderr, unless --quiet.
-func (a *app) warn(msg string) {
-	if !a.g.quiet {
-		a.say("warning: %s", msg)
-	}
-}
-
-// say writes one line on stderr, after the program's name, with every
-// control character escaped and cut to maxLine characters
-// (ecrreplication.SafeText), so that no value in it can add a line, move
-// the cursor or change colours.
-func (a *app) say(format string, v ...any) {
-	fmt.Fprintf(a.stderr, "%s: %s\n", programName, ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine))
-}
-
-// maxLine is the most characters say prints of a line.
-const maxLine = 4096
-
 // quote renders s with %q, cut to 64 characters, so that hostile input can
 // neither flood nor forge messages.
 func quote(s string) string {
@@ -162,118 +95,47 @@ func quote(s string) string {
 	return fmt.Sprintf("%q...", string([]rune(s)[:maxQuoted]))
 }
 
-// flagForField names the command-line flag of a validated input field.
-var flagForField = map[string]string{
-	ecrreplication.FieldRepositoryName: "repository name (--repository)",
-	ecrreplication.FieldRegistryID:     "registry ID (--registry-id)",
-	ecrreplication.FieldImageTag:       "image tag (--tag)",
-	ecrreplication.FieldImageDigest:    "image digest (--digest)",
+// fieldNames names each validated input field on the command line: as its
+// flag, and as a part of an --image.
+var fieldNames = map[string][2]string{
+	ecrreplication.FieldRepositoryName: {"repository name (--repository)", "repository name"},
+	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID (--registry-id)"},
+	ecrreplication.FieldImageTag:       {"image tag (--tag)", "image tag"},
+	ecrreplication.FieldImageDigest:    {"image digest (--digest)", "image digest"},
 }
 
-// validationMessage rewrites a *ValidationError in the terms of the command
-// line: one line per violation, such as
+// violations rewrites a *ValidationError in the terms of the command line,
+// one line per violation, such as
 //
 //	repository name (--repository) "Foo" must be lower case: ...
-func validationMessage(err error) string {
+//
+// or, for an image of a set (arg not nil), such as
+//
+//	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
+//
+// leaving violations of the shared --registry-id to the caller.
+func violations(err error, arg *imageArg) []string {
 	var ve *ecrreplication.ValidationError
 	if !errors.As(err, &ve) {
-		return err.Error()
+		return []string{err.Error()}
 	}
-	lines := make([]string, 0, len(ve.Violations))
+	var lines []string
 	for _, v := range ve.Violations {
-		switch name, ok := flagForField[v.Field]; {
+		name, ok := fieldNames[v.Field]
+		if !ok {
+			name = [2]string{v.Field, v.Field}
+		}
+		switch {
+		case arg != nil && v.Field == ecrreplication.FieldRegistryID:
+		case arg != nil:
+			lines = append(lines, fmt.Sprintf("image %s (%s): %s %s %s", quote(arg.text), arg.source, name[1], quote(v.Value), v.Constraint))
 		case v.Field == ecrreplication.FieldImageID:
 			lines = append(lines, "--tag or --digest is required: name the image by tag, by digest or by both")
-		case ok && v.Value == "":
-			lines = append(lines, name+" "+v.Constraint)
-		case ok:
-			lines = append(lines, fmt.Sprintf("%s %s %s", name, quote(v.Value), v.Constraint))
+		case v.Value == "":
+			lines = append(lines, name[0]+" "+v.Constraint)
 		default:
-			lines = append(lines, fmt.Sprintf("%s %s %s", v.Field, quote(v.Value), v.Constraint))
+			lines = append(lines, fmt.Sprintf("%s %s %s", name[0], quote(v.Value), v.Constraint))
 		}
 	}
-	return strings.Join(lines, "\n  ")
+	return lines
 }
-
-// printTopHelp prints the program's help.
-func (a *app) printTopHelp(w io.Writer) {
-	fmt.Fprintf(w, `Usage: %[1]s [global flags] COMMAND [flags]
-
-Reports and waits for Amazon ECR image replication (DescribeImageReplicationStatus),
-for deployment pipelines. AWS credentials and region come from the same places
-as for the AWS CLI: environment, --profile, shared config files, SSO, roles.
-
-Commands:
-`, programName)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, name := range []string{"status", "wait", "demo", "schema"} {
-		fmt.Fprintf(tw, "  %s\t%s\n", name, commands[name].summary)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, `
-Global flags (before or after the command name):
-%s
-Examples:
-  %[2]s wait --repository my-app --tag v1.4.2 --timeout 20m
-  %[2]s status --repository my-app --digest sha256:... --output json
-  %[2]s wait --image team/api:v1.4.2 --image team/web:v1.4.2 --output json
-  %[2]s wait --images-from images.txt --fail-fast
-  %[2]s demo
-  %[2]s schema > ecr-replication.schema.json
-
-Run '%[2]s COMMAND --help' for a command's flags and output.
-%[3]s`, globalFlagsHelp(), programName, exitCodesHelp)
-}
-
-// printCommandHelp prints a command's help: synopsis, description, its own
-// flags, the global flags and the exit codes.
-func (a *app) printCommandHelp(w io.Writer, cmd *command) {
-	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n\nFlags:\n", programName, cmd.synopsis, strings.TrimSpace(cmd.help))
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	cmd.newFlags(fs)
-	printFlags(w, fs)
-	fmt.Fprintf(w, "\nGlobal flags (before or after the command name):\n%s%s", globalFlagsHelp(), exitCodesHelp)
-}
-
-// globalFlagsHelp returns the help lines of the global flags.
-func globalFlagsHelp() string {
-	var b strings.Builder
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
-	g := defaultGlobals()
-	g.register(fs)
-	printFlags(&b, fs)
-	return b.String()
-}
-
-// printFlags prints the flags of fs in the manner of flag.PrintDefaults,
-// but with two dashes.
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		arg, usage := flag.UnquoteUsage(f)
-		line := "  --" + f.Name
-		if arg != "" {
-			line += " " + arg
-		}
-		line += "\n      " + usage
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
-			line += fmt.Sprintf(" (default %s)", f.DefValue)
-		}
-		fmt.Fprintln(w, line)
-	})
-}
-
-// exitCodesHelp documents the exit codes.
-const exitCodesHelp = `
-Exit codes:
-  0    complete: every destination is COMPLETE (status: the status was read)
-  1    replication failed: a destination is FAILED, or no replication rule
-       of the registry covers the repository (--expect-from-registry)
-  2    usage, validation or configuration error; found before any request
-  3    timed out before every destination was COMPLETE (wait --timeout)
-  4    image or repository not found
-  5    other errors: credentials, permissions, network, service, and no
-       answer within status --timeout
-  130  interrupted (Ctrl-C or SIGTERM)
-  A wait for several images (--image, --images-from) exits with the worst
-  of their codes, in this order: 130 > 2 > 5 > 4 > 3 > 1 > 0.
-`

@@ -184,40 +184,6 @@ func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 	return args, nil
 }
 
-// imageFieldName names a validated input field in the terms of --image.
-var imageFieldName = map[string]string{
-	ecrreplication.FieldRepositoryName: "repository name",
-	ecrreplication.FieldRegistryID:     "registry ID (--registry-id)",
-	ecrreplication.FieldImageTag:       "image tag",
-	ecrreplication.FieldImageDigest:    "image digest",
-}
-
-// imageViolations rewrites a *ValidationError of one image of a set as
-// lines that name the image and where it came from, such as
-//
-//	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
-//
-// Violations of the shared --registry-id are left to the caller, reported
-// once for the set.
-func imageViolations(arg imageArg, err error) []string {
-	var ve *ecrreplication.ValidationError
-	if !errors.As(err, &ve) {
-		return []string{fmt.Sprintf("image %s (%s): %v", quote(arg.text), arg.source, err)}
-	}
-	var lines []string
-	for _, v := range ve.Violations {
-		if v.Field == ecrreplication.FieldRegistryID {
-			continue
-		}
-		name, ok := imageFieldName[v.Field]
-		if !ok {
-			name = v.Field
-		}
-		lines = append(lines, fmt.Sprintf("image %s (%s): %s %s %s", quote(arg.text), arg.source, name, quote(v.Value), v.Constraint))
-	}
-	return lines
-}
-
 // imageName names the image of a request for people, as REPO:TAG,
 // REPO@DIGEST or both, each part as it is when it is plain and quoted
 // otherwise, so that no name can add a line or forge a message.

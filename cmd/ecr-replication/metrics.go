@@ -30,44 +30,6 @@ type metricsFile struct {
 	w *bufio.Writer
 }
 
-// emfRecord is one EMF record: the replication time of one destination.
-type emfRecord struct {
-	AWS                 emfMetadata `json:"_aws"`
-	DestinationRegion   string      `json:"DestinationRegion"`
-	DestinationRegistry string      `json:"DestinationRegistry"`
-	// ReplicationTime is the metric: the upper bound of the interval in
-	// which replication completed, so that an alarm on it never misses a
-	// slow replication. Both bounds are in the record.
-	ReplicationTime    float64 `json:"ReplicationTime"`
-	ReplicationTimeMin float64 `json:"ReplicationTimeMin"`
-	ReplicationTimeMax float64 `json:"ReplicationTimeMax"`
-	Since              string  `json:"Since"`
-	SinceTime          string  `json:"SinceTime"`
-	Repository         string  `json:"Repository"`
-	RegistryID         string  `json:"RegistryId"`
-	ImageTag           string  `json:"ImageTag"`
-	ImageDigest        string  `json:"ImageDigest"`
-}
-
-// emfMetadata is the "_aws" member of an EMF record.
-type emfMetadata struct {
-	Timestamp         int64          `json:"Timestamp"`
-	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
-}
-
-// emfDirective is a MetricDirective.
-type emfDirective struct {
-	Namespace  string      `json:"Namespace"`
-	Dimensions [][]string  `json:"Dimensions"`
-	Metrics    []emfMetric `json:"Metrics"`
-}
-
-// emfMetric is a MetricDefinition.
-type emfMetric struct {
-	Name string `json:"Name"`
-	Unit string `json:"Unit"`
-}
-
 // openMetrics opens path for appending, creating it if needed; "" means no
 // metrics file. It is opened before the wait, so that a path that cannot
 // be written is a usage error and nothing is sent.
@@ -90,10 +52,10 @@ func (m *metricsFile) write(a *app, namespace string, results []result) {
 	if m == nil {
 		return
 	}
-	directive := []emfDirective{{
-		Namespace:  namespace,
-		Dimensions: [][]string{{"DestinationRegion", "DestinationRegistry"}},
-		Metrics:    []emfMetric{{Name: "ReplicationTime", Unit: "Seconds"}},
+	directive := []any{map[string]any{
+		"Namespace":  namespace,
+		"Dimensions": [][]string{{"DestinationRegion", "DestinationRegistry"}},
+		"Metrics":    []any{map[string]string{"Name": "ReplicationTime", "Unit": "Seconds"}},
 	}}
 	for _, r := range results {
 		rep := r.report
@@ -102,12 +64,14 @@ func (m *metricsFile) write(a *app, namespace string, results []result) {
 			if !ok {
 				continue
 			}
-			b, _ := json.Marshal(emfRecord{
-				AWS:               emfMetadata{Timestamp: d.FirstSeenComplete.UnixMilli(), CloudWatchMetrics: directive},
-				DestinationRegion: d.Region, DestinationRegistry: d.RegistryID,
-				ReplicationTime: seconds(hi), ReplicationTimeMin: seconds(lo), ReplicationTimeMax: seconds(hi),
-				Since: rep.SinceSource, SinceTime: utc(rep.Since).Format("2006-01-02T15:04:05.000Z07:00"),
-				Repository: rep.Repository, RegistryID: rep.RegistryID, ImageTag: rep.ImageTag, ImageDigest: rep.ImageDigest,
+			// The metric is the upper bound, so that an alarm on it never
+			// misses a slow replication; both bounds are in the record.
+			b, _ := json.Marshal(map[string]any{
+				"_aws":              map[string]any{"Timestamp": d.FirstSeenComplete.UnixMilli(), "CloudWatchMetrics": directive},
+				"DestinationRegion": d.Region, "DestinationRegistry": d.RegistryID,
+				"ReplicationTime": seconds(hi), "ReplicationTimeMin": seconds(lo), "ReplicationTimeMax": seconds(hi),
+				"Since": rep.SinceSource, "SinceTime": utc(rep.Since).Format("2006-01-02T15:04:05.000Z07:00"),
+				"Repository": rep.Repository, "RegistryId": rep.RegistryID, "ImageTag": rep.ImageTag, "ImageDigest": rep.ImageDigest,
 			})
 			m.w.Write(append(b, '\n'))
 		}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"slices"
@@ -20,6 +23,31 @@ import (
 // field, is schema/output.schema.json (printed by "ecr-replication schema");
 // the tests validate every document they produce against it. Field names are
 // stable and lowerCamel like the AWS API's; strings are exact.
+
+// schemaJSON is the JSON Schema of the documents of --output json.
+//
+//go:embed schema/output.schema.json
+var schemaJSON []byte
+
+// schemaCommand is "ecr-replication schema".
+var schemaCommand = &command{
+	name:     "schema",
+	synopsis: "schema",
+	summary:  "print the JSON Schema of the JSON output (--output json)",
+	help: `
+Prints the JSON Schema (draft 2020-12) of the documents that status and wait
+write with --output json, with a description of every field. It is the
+file schema/output.schema.json of the source.
+
+Examples:
+  ecr-replication schema > ecr-replication.schema.json`,
+	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
+		return func(_ context.Context, a *app, _ *flag.FlagSet) int {
+			a.stdout.Write(schemaJSON)
+			return exitOK
+		}
+	},
+}
 
 // setDoc is the document of a wait for images named with --image or
 // --images-from.
@@ -271,3 +299,35 @@ func replicationTime(d ecrreplication.Destination, since time.Time) string {
 	}
 	return format(lo/unit*unit) + "–" + format(up) + " s"
 }
+
+// printError prints "error: msg" and an optional hint on stderr, each line
+// made safe for the terminal.
+func (a *app) printError(err error, hint string) {
+	for i, line := range strings.Split(errorText(err), "\n") {
+		if i == 0 {
+			line = "error: " + line
+		}
+		a.say("%s", line)
+	}
+	if hint != "" {
+		a.say("hint: %s", hint)
+	}
+}
+
+// warn prints a warning on stderr, unless --quiet.
+func (a *app) warn(msg string) {
+	if !a.g.quiet {
+		a.say("warning: %s", msg)
+	}
+}
+
+// say writes one line on stderr, after the program's name, with every
+// control character escaped and cut to maxLine characters
+// (ecrreplication.SafeText), so that no value in it can add a line, move
+// the cursor or change colours.
+func (a *app) say(format string, v ...any) {
+	fmt.Fprintf(a.stderr, "%s: %s\n", programName, ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine))
+}
+
+// maxLine is the most characters say prints of a line.
+const maxLine = 4096

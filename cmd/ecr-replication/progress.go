@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -27,7 +28,14 @@ const (
 // value is made safe for the terminal and capped. A nil *progress shows
 // nothing (--quiet).
 type progress struct {
-	block
+	w   io.Writer
+	tty bool
+
+	mu    sync.Mutex
+	lines int           // lines of the terminal block as last drawn
+	stop  chan struct{} // closed to stop the redrawing (terminal only)
+	wg    sync.WaitGroup
+
 	names  []string // the images, safe to print
 	single bool     // the rows are the destinations of the one image
 	start  time.Time
@@ -59,10 +67,25 @@ type row struct {
 // until finish.
 func newProgress(w io.Writer, tty bool, names []string, single bool) *progress {
 	p := &progress{
-		block: block{w: w, tty: tty}, names: names, single: single, start: time.Now(),
+		w: w, tty: tty, names: names, single: single, start: time.Now(), stop: make(chan struct{}),
 		reports: make([]*ecrreplication.Report, len(names)), final: make([]state, len(names)), shown: map[string]string{},
 	}
-	p.startTicking(p.redraw)
+	if tty {
+		p.wg.Go(func() {
+			t := time.NewTicker(500 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-p.stop:
+					return
+				case <-t.C:
+					p.mu.Lock()
+					p.redraw()
+					p.mu.Unlock()
+				}
+			}
+		})
+	}
 	return p
 }
 
@@ -88,7 +111,8 @@ func (p *progress) finish(results []result) {
 	if p == nil {
 		return
 	}
-	p.halt()
+	close(p.stop)
+	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, r := range results {
@@ -110,8 +134,7 @@ func (p *progress) note(format string, v ...any) {
 		p.plain(fmt.Sprintf(format, v...))
 		return
 	}
-	p.moveUp()
-	fmt.Fprintf(p.w, "%s%s\n", ansiClearLine, ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine))
+	p.draw(ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine) + "\n")
 	p.lines = 0
 	p.redraw()
 }
@@ -288,6 +311,34 @@ func (p *progress) redraw() {
 		tw.Flush()
 	}
 	p.draw(b.String())
+}
+
+// The terminal's control sequences: cursor up n lines, and clear the line.
+const (
+	ansiUp        = "\x1b[%dA"
+	ansiClearLine = "\r\x1b[2K"
+)
+
+// draw replaces the block on the terminal with text (lines ending in
+// newlines), clearing lines left over from a taller block. p.mu must be
+// held.
+func (p *progress) draw(text string) {
+	var out strings.Builder
+	if p.lines > 0 {
+		fmt.Fprintf(&out, ansiUp, p.lines)
+	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	for _, l := range lines {
+		out.WriteString(ansiClearLine + l + "\n")
+	}
+	for i := len(lines); i < p.lines; i++ {
+		out.WriteString(ansiClearLine + "\n")
+	}
+	if extra := p.lines - len(lines); extra > 0 {
+		fmt.Fprintf(&out, ansiUp, extra)
+	}
+	io.WriteString(p.w, out.String())
+	p.lines = len(lines)
 }
 
 // formatElapsed formats a duration as 4.2s or 2m05s.

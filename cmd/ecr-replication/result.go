@@ -8,10 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	smithy "github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/ecrkit/ecrreplication"
 )
@@ -107,7 +106,7 @@ func (r *result) message() string {
 func errorText(err error) string {
 	var ve *ecrreplication.ValidationError
 	if errors.As(err, &ve) {
-		return validationMessage(err)
+		return strings.Join(violations(err, nil), "\n  ")
 	}
 	return unprefixed(err.Error())
 }
@@ -190,4 +189,29 @@ func worse(a, b int) int {
 		return b
 	}
 	return a
+}
+
+// usageError reports a usage error of the command line and returns
+// exitUsage; with --output json it also writes the command's document.
+func (a *app) usageError(err error) int { return a.invalid(newResult(nil), err) }
+
+// invalid reports err, a usage or validation error of the image of r found
+// before any request, and returns exitUsage.
+func (a *app) invalid(r result, err error) int {
+	r.err, r.exitCode, r.errCode = err, exitUsage, codeInvalidInput
+	if a.cmd == nil {
+		a.printError(err, usageHint(nil))
+		return exitUsage
+	}
+	return a.fail(r)
+}
+
+// fail reports how the command ended for the image of r before it was
+// waited for (usage, validation, configuration) and returns its exit code:
+// with --output json as the document of the command, a set's or an image's.
+func (a *app) fail(r result) int {
+	if a.setForm {
+		return a.emit(nil, &r, 0)
+	}
+	return a.emit([]result{r}, nil, 0)
 }

@@ -527,7 +527,6 @@ func TestWaitSetUsageErrors(t *testing.T) {
 		}},
 		{"empty file", []string{"--images-from", empty}, []string{"lists no image"}},
 		{"missing file", []string{"--images-from", filepath.Join(dir, "nosuch.txt")}, []string{"--images-from: open ", "no such file"}},
-		{"set flags without a set", []string{"--repository", "app", "--tag", "v1", "--rate-limit", "5", "--fail-fast"}, []string{"--rate-limit, --fail-fast apply only to a set of images"}},
 		{"bad rate limit", []string{"--image", "app:v1", "--rate-limit", "fast"}, []string{`invalid value "fast" for flag -rate-limit`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"flag"
 	"fmt"
 	"time"
@@ -77,29 +76,4 @@ func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatus
 	r.err = err
 	r.classify(ctx)
 	return a.emit([]result{r}, nil, 0)
-}
-
-// schemaJSON is the JSON Schema of the documents of --output json.
-//
-//go:embed schema/output.schema.json
-var schemaJSON []byte
-
-// schemaCommand is "ecr-replication schema".
-var schemaCommand = &command{
-	name:     "schema",
-	synopsis: "schema",
-	summary:  "print the JSON Schema of the JSON output (--output json)",
-	help: `
-Prints the JSON Schema (draft 2020-12) of the documents that status and wait
-write with --output json, with a description of every field. It is the
-file schema/output.schema.json of the source.
-
-Examples:
-  ecr-replication schema > ecr-replication.schema.json`,
-	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
-		return func(_ context.Context, a *app, _ *flag.FlagSet) int {
-			a.stdout.Write(schemaJSON)
-			return exitOK
-		}
-	},
 }

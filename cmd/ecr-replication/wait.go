@@ -35,9 +35,6 @@ type waitSettings struct {
 	failFast    bool
 }
 
-// setOnlyFlags are the flags that apply only to a set of images.
-var setOnlyFlags = []string{"rate-limit", "concurrency", "fail-fast"}
-
 // register defines the wait flags on fs.
 func (s *waitSettings) register(fs *flag.FlagSet) {
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration`, everything included (exit code 3)")
@@ -222,16 +219,7 @@ func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]boo
 	if !a.setForm {
 		in := img.input(fs)
 		if err := ecrreplication.ValidateInput(in); err != nil {
-			problems = append([]string{validationMessage(err)}, problems...)
-		}
-		var setOnly []string
-		for _, name := range setOnlyFlags {
-			if given[name] {
-				setOnly = append(setOnly, "--"+name)
-			}
-		}
-		if len(setOnly) > 0 {
-			problems = append(problems, fmt.Sprintf("%s apply only to a set of images: name them with --image or --images-from", strings.Join(setOnly, ", ")))
+			problems = append(violations(err, nil), problems...)
 		}
 		return []*ecr.DescribeImageReplicationStatusInput{in}, problems
 	}
@@ -248,7 +236,7 @@ func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]boo
 	if given["registry-id"] {
 		registryID = aws.String(img.registryID)
 		if err := ecrreplication.ValidateRegistryID(img.registryID); err != nil {
-			problems = append(problems, validationMessage(err))
+			problems = append(problems, violations(err, nil)...)
 		}
 	}
 	args := s.images
@@ -271,7 +259,7 @@ func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]boo
 		}
 		in := ref.input(registryID)
 		if err := ecrreplication.ValidateInput(in); err != nil {
-			problems = append(problems, imageViolations(arg, err)...)
+			problems = append(problems, violations(err, &arg)...)
 			continue
 		}
 		if k := imageKey(in); !seen[k] {
@@ -364,12 +352,12 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 
 // summarize prints, unless --quiet, how the wait went: the images
 // replicated, the time and polls it took, and what the replication times
-// count from.
+// count from. A single image that did not complete has its error instead.
 func (a *app) summarize(results []result, elapsed time.Duration, code int) {
-	if a.g.quiet {
+	if a.g.quiet || !a.setForm && code != exitOK {
 		return
 	}
-	complete, polls, sources := 0, 0, map[string]bool{}
+	complete, polls, destinations, from := 0, 0, 0, map[string]bool{}
 	for _, r := range results {
 		polls += r.report.Attempts
 		if r.err == nil {
@@ -377,37 +365,30 @@ func (a *app) summarize(results []result, elapsed time.Duration, code int) {
 		}
 		for _, d := range r.report.Destinations {
 			if _, _, ok := d.ReplicationTime(r.report.Since); ok {
-				sources[r.report.SinceSource] = true
+				from[r.report.SinceSource] = true
+			}
+			if !d.Extra {
+				destinations++
 			}
 		}
 	}
-	var line string
+	line := fmt.Sprintf("%d of %d images replicated", complete, len(results))
 	switch {
-	case !a.setForm && code != exitOK:
-		return
 	case !a.setForm:
-		n := 0
-		for _, d := range results[0].report.Destinations {
-			if !d.Extra {
-				n++
-			}
-		}
-		line = fmt.Sprintf("%s replicated to %d destinations", results[0].name, n)
+		line = fmt.Sprintf("%s replicated to %d destinations", results[0].name, destinations)
 	case complete == len(results):
 		line = fmt.Sprintf("%d images replicated", complete)
-	default:
-		line = fmt.Sprintf("%d of %d images replicated", complete, len(results))
 	}
 	line += fmt.Sprintf(" in %v (%d polls)", elapsed.Round(100*time.Millisecond), polls)
 	if code != exitOK {
 		line += fmt.Sprintf("; exit code %d", code)
 	}
-	switch {
-	case sources[ecrreplication.SinceFromPush] && sources[ecrreplication.SinceFromWaitStart]:
+	switch push, start := from[ecrreplication.SinceFromPush], from[ecrreplication.SinceFromWaitStart]; {
+	case push && start:
 		line += "; replication times count from the image's push where it could be read, else from the wait's start"
-	case sources[ecrreplication.SinceFromPush]:
+	case push:
 		line += "; replication times count from the image's push"
-	case sources[ecrreplication.SinceFromWaitStart]:
+	case start:
 		line += "; replication times count from the wait's start"
 	}
 	a.say("%s", line)
