@@ -84,7 +84,7 @@ func (a *app) demo(ctx context.Context, s demoSettings) int {
 		}},
 	})
 	if err != nil {
-		a.printError(fmt.Errorf("demo: configuring replication: %w", err), "")
+		a.printError(errorLines(fmt.Errorf("demo: configuring replication: %w", err)), "")
 		return exitOther
 	}
 	cross := ecrtest.Plan{After: scale(5 * time.Second)}
@@ -98,7 +98,7 @@ func (a *app) demo(ctx context.Context, s demoSettings) int {
 		ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: demoOtherAccount, Plan: cross},
 	)
 	if err != nil {
-		a.printError(fmt.Errorf("demo: pushing the image: %w", err), "")
+		a.printError(errorLines(fmt.Errorf("demo: pushing the image: %w", err)), "")
 		return exitOther
 	}
 

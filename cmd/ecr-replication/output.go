@@ -183,7 +183,7 @@ func (a *app) emit(results []result, setErr *result, elapsed time.Duration) int 
 			interrupted = true
 			continue
 		}
-		a.printError(errors.New(r.message()), "")
+		a.printError(r.lines(), "")
 		if h := r.hint(a.cmd, a.setForm); h != "" && !slices.Contains(hints, h) {
 			hints = append(hints, h)
 		}
@@ -192,7 +192,7 @@ func (a *app) emit(results []result, setErr *result, elapsed time.Duration) int 
 		a.say("hint: %s", h)
 	}
 	if interrupted {
-		a.printError(errors.New("interrupted; stopped waiting"), "")
+		a.printError([]string{"interrupted; stopped waiting"}, "")
 	}
 	switch {
 	case a.g.output == "json" && a.setForm:
@@ -300,10 +300,10 @@ func replicationTime(d ecrreplication.Destination, since time.Time) string {
 	return format(lo/unit*unit) + "–" + format(up) + " s"
 }
 
-// printError prints "error: msg" and an optional hint on stderr, each line
-// made safe for the terminal.
-func (a *app) printError(err error, hint string) {
-	for i, line := range strings.Split(errorText(err), "\n") {
+// printError prints an error, "error: " and its lines, and an optional
+// hint on stderr, each line made safe for the terminal.
+func (a *app) printError(lines []string, hint string) {
+	for i, line := range lines {
 		if i == 0 {
 			line = "error: " + line
 		}

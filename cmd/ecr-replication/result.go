@@ -94,21 +94,29 @@ func (r *result) classify(parent context.Context) {
 
 // message is r's error for people: one line, or one line per problem of a
 // usage error.
-func (r *result) message() string {
+func (r *result) message() string { return strings.Join(r.lines(), "\n  ") }
+
+// lines is r's error for people, one line per problem.
+func (r *result) lines() []string {
 	if r.errCode == codeInterrupted {
-		return "interrupted; stopped waiting"
+		return []string{"interrupted; stopped waiting"}
 	}
-	return errorText(r.err)
+	return errorLines(r.err)
 }
 
-// errorText is an error's text for people: a validation error in the terms
-// of the command line, other errors as they say.
-func errorText(err error) string {
+// errorLines is an error's text for people: a validation error in the terms
+// of the command line and a list of problems one line each, other errors
+// as they say, on one line.
+func errorLines(err error) []string {
 	var ve *ecrreplication.ValidationError
-	if errors.As(err, &ve) {
-		return strings.Join(violations(err, nil), "\n  ")
+	var p problems
+	switch {
+	case errors.As(err, &ve):
+		return violations(err, nil)
+	case errors.As(err, &p):
+		return p.lines()
 	}
-	return unprefixed(err.Error())
+	return []string{unprefixed(err.Error())}
 }
 
 // unprefixed drops the package name that begins the library's errors and
@@ -200,7 +208,7 @@ func (a *app) usageError(err error) int { return a.invalid(newResult(nil), err) 
 func (a *app) invalid(r result, err error) int {
 	r.err, r.exitCode, r.errCode = err, exitUsage, codeInvalidInput
 	if a.cmd == nil {
-		a.printError(err, usageHint(nil))
+		a.printError(errorLines(err), usageHint(nil))
 		return exitUsage
 	}
 	return a.fail(r)

@@ -54,8 +54,8 @@ func (s *waitSettings) register(fs *flag.FlagSet) {
 
 // validate checks the settings other than the images, and returns every
 // problem found.
-func (s *waitSettings) validate() []string {
-	var problems []string
+func (s *waitSettings) validate() problems {
+	var problems problems
 	add := func(format string, v ...any) { problems = append(problems, fmt.Sprintf(format, v...)) }
 	if s.timeout <= 0 {
 		add("--timeout %v must be greater than zero", s.timeout)
@@ -190,7 +190,7 @@ func (a *app) wait(ctx context.Context, img *imageFlags, fs *flag.FlagSet, s wai
 		one = newResult(inputs[0])
 	}
 	if len(problems) > 0 {
-		return a.invalid(one, problemsError(problems))
+		return a.invalid(one, problems)
 	}
 	metrics, err := openMetrics(s.metricsFile)
 	if err != nil {
@@ -214,7 +214,7 @@ func (a *app) wait(ctx context.Context, img *imageFlags, fs *flag.FlagSet, s wai
 // given, and every problem with them and with the settings. Without --image
 // and --images-from there is one request, made from --repository, --tag,
 // --digest and --registry-id, valid or not.
-func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]bool, s waitSettings) ([]*ecr.DescribeImageReplicationStatusInput, []string) {
+func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]bool, s waitSettings) ([]*ecr.DescribeImageReplicationStatusInput, problems) {
 	problems := s.validate()
 	if !a.setForm {
 		in := img.input(fs)
@@ -274,13 +274,19 @@ func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]boo
 // the rest are counted.
 const maxProblems = 10
 
-// problemsError is the usage error of a list of problems: the first
-// maxProblems, one per line, and how many more there are.
-func problemsError(problems []string) error {
-	if len(problems) > maxProblems {
-		problems = append(problems[:maxProblems:maxProblems], fmt.Sprintf("and %d more problems", len(problems)-maxProblems))
+// problems is a usage error made of several problems, each on its own
+// line: the first maxProblems, and how many more there are.
+type problems []string
+
+// Error returns the problems, one per line.
+func (p problems) Error() string { return strings.Join(p.lines(), "\n  ") }
+
+// lines returns the lines to print.
+func (p problems) lines() []string {
+	if len(p) > maxProblems {
+		return append(p[:maxProblems:maxProblems], fmt.Sprintf("and %d more problems", len(p)-maxProblems))
 	}
-	return errors.New(strings.Join(problems, "\n  "))
+	return p
 }
 
 // waitAll waits for the images of inputs together, for at most remaining,
