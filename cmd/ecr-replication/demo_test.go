@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -85,5 +88,50 @@ func TestDemoBinary(t *testing.T) {
 		if !strings.HasPrefix(string(out), "REGION ") {
 			t.Errorf("%q: stdout is not the table:\n%s", tc.args, out)
 		}
+	}
+}
+
+// SIGTERM stops the built binary at once with exit code 130 and a
+// well-formed JSON document (the demo's wait runs for seconds otherwise).
+func TestBinarySIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ecr-replication")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "demo", "--output", "json")
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Signal once the wait has started, on its first progress line.
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.Contains(sc.Text(), "waiting up to") {
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, stderr)
+	err = cmd.Wait()
+	took := time.Since(sent)
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v, want code 130", err)
+	}
+	if took > 2*time.Second {
+		t.Errorf("the binary took %v to stop after SIGTERM", took)
+	}
+	if e, _ := decodeJSON(t, stdout.String())["error"].(map[string]any); e["code"] != "Interrupted" {
+		t.Errorf("error = %v, want code Interrupted", e)
 	}
 }
