@@ -389,7 +389,7 @@ func TestStatusBounded(t *testing.T) {
 	}{
 		{"hung", hung, `status of app:v1: no answer within --timeout 20s`, 20 * time.Second},
 		{"trickle", trickle, `status of app:v1: no answer within --timeout 20s`, 20 * time.Second},
-		{"endless", endless(&read), "response body too large", time.Second},
+		{"endless", endless(&read), "response body too large: more than 4194304 bytes", time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -409,6 +409,13 @@ func TestStatusBounded(t *testing.T) {
 				}
 				if max := int64(rt.calls()) * (ecrreplication.DefaultMaxResponseSize + 64<<10); read.Load() > max {
 					t.Errorf("the client read %d bytes in %d answers, more than the cap", read.Load(), rt.calls())
+				}
+				hint := "hint: check the network, --region and --endpoint-url"
+				if tc.name == "endless" {
+					hint = "hint: ECR's answers are a few KiB; one over 4 MiB is not from ECR"
+				}
+				if !strings.Contains(got.stderr, hint) {
+					t.Errorf("stderr lacks %q:\n%s", hint, got.stderr)
 				}
 			})
 		})

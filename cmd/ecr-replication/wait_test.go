@@ -359,3 +359,26 @@ func TestCancelledContext(t *testing.T) {
 		})
 	}
 }
+
+// --expect-from-registry reads the caller's own registry: with the
+// --registry-id of another account it is a usage error, found before any
+// poll.
+func TestWaitRegistryMismatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1")
+		got := runAgainst(t.Context(), srv, waitArgs("--expect-from-registry", "--registry-id", otherAccount, "--output", "json"))
+		if got.code != exitUsage {
+			t.Fatalf("exit code %d, want 2; stderr:\n%s", got.code, got.stderr)
+		}
+		if e := decodeJSON(t, got.stdout)["error"].(map[string]any); e["code"] != "InvalidInput" {
+			t.Errorf("error = %v, want code InvalidInput", e)
+		}
+		if !strings.Contains(got.stderr, "hint: --expect-from-registry reads the caller's own registry only") {
+			t.Errorf("stderr lacks the hint:\n%s", got.stderr)
+		}
+		if n := srv.CallCount(ecrtest.OpDescribeImageReplicationStatus); n != 0 {
+			t.Errorf("%d polls, want none", n)
+		}
+	})
+}
