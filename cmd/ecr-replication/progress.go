@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +121,21 @@ func (p *progress) finish(results []result) {
 	}
 	p.refresh()
 	p.closed = true
+}
+
+// stopped shows at once that the wait for the image named name has ended
+// as text says, before the set ends. A name that is not one of the set's
+// (a request by the digest a tag was resolved to) shows nothing.
+func (p *progress) stopped(name, text string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i := slices.Index(p.names, name); i >= 0 && !p.closed {
+		p.final[i] = state{"✗", text}
+		p.refresh()
+	}
 }
 
 // note prints a message, such as a transient error the wait rides out,

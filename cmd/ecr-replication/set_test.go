@@ -139,13 +139,12 @@ func TestWaitSetTextAndPlainProgress(t *testing.T) {
 		// Lines of the same instant come in the order of the answers, which
 		// the concurrent polls do not fix: compare them as sorted per instant.
 		wantErr := []string{
-			"[  0.0s] nosuch:v1: REPOSITORY NOT FOUND",
+			"[  0.0s] nosuch:v1  REPOSITORY NOT FOUND",
 			"[  0.0s] team/api:v1  0/2 destinations complete",
 			"[  0.0s] waiting up to 30m0s for 3 images to replicate (at most 10 requests/s, 4 in flight)",
 			"[  0.0s] web:v1  0/2 destinations complete",
 			"[  1.0s] team/api:v1  1/2 destinations complete",
 			"[  1.0s] web:v1  FAILED us-east-2 210987654321: ACCESS_DENIED",
-			"[  2.0s] nosuch:v1  REPOSITORY NOT FOUND",
 			"[  2.0s] team/api:v1  COMPLETE (2 destinations)",
 		}
 		lines := strings.Split(strings.TrimSuffix(got.stderr, "\n"), "\n")

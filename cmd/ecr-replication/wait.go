@@ -417,8 +417,8 @@ func (l waitLogger) Logf(c logging.Classification, format string, v ...any) {
 	}
 }
 
-// notFoundNotes shows at once, as a progress note, an image of the set that
-// is not found; its wait ends there.
+// notFoundNotes shows at once, in the progress, an image of the set that
+// is not found: its wait ends there.
 // TODO(lib): WaitAllOptions.OnProgress is called only after answers with a
 // status, so the progress would otherwise show such an image as waiting
 // until the whole set ends; see the report for a proposed callback.
@@ -427,12 +427,12 @@ type notFoundNotes struct {
 	prog *progress
 }
 
-// DescribeImageReplicationStatus makes the call and notes a missing image
+// DescribeImageReplicationStatus makes the call and shows a missing image
 // or repository.
 func (c notFoundNotes) DescribeImageReplicationStatus(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImageReplicationStatusOutput, error) {
 	out, err := c.DescribeImageReplicationStatusAPIClient.DescribeImageReplicationStatus(ctx, in, optFns...)
 	if errors.Is(err, ecrreplication.ErrImageNotFound) || errors.Is(err, ecrreplication.ErrRepositoryNotFound) {
-		c.prog.note("%s: %s", imageName(in), notFoundText(err))
+		c.prog.stopped(imageName(in), notFoundText(err))
 	}
 	return out, err
 }
