@@ -159,8 +159,9 @@ func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 10
 func utc(t time.Time) time.Time { return t.UTC().Round(time.Millisecond) }
 
 // emit prints how the command ended and returns its exit code: on stderr
-// each image's error, each distinct hint once, an interruption once and any
-// answer's malformed entries; on stdout the table or the JSON document,
+// the errors of the first maxProblems images that did not complete and a
+// count of the rest, each distinct hint once, an interruption once and the
+// first answer with malformed entries; on stdout the table or the JSON document,
 // which is one image's unless the command waits for a set (a.setForm).
 // setErr, when not nil, is an error of the whole set, found before any
 // image was waited for.
@@ -169,12 +170,13 @@ func (a *app) emit(results []result, setErr *result, elapsed time.Duration) int 
 	if setErr != nil {
 		all = []result{*setErr}
 	}
-	code, interrupted := exitOK, false
+	code, interrupted, malformed, failed := exitOK, false, false, 0
 	var hints []string
 	for _, r := range all {
 		code = worse(code, r.exitCode)
-		if n := r.report.Malformed; n > 0 {
+		if n := r.report.Malformed; n > 0 && !malformed {
 			a.warn(fmt.Sprintf("the service's last answer for %s had %d entries that name no region; they were left out", r.name, n))
+			malformed = true
 		}
 		switch {
 		case r.err == nil || r.errCode == codeCancelled:
@@ -183,10 +185,15 @@ func (a *app) emit(results []result, setErr *result, elapsed time.Duration) int 
 			interrupted = true
 			continue
 		}
-		a.printError(r.lines(), "")
+		if failed++; failed <= maxProblems {
+			a.printError(r.lines(), "")
+		}
 		if h := r.hint(a.cmd, a.setForm); h != "" && !slices.Contains(hints, h) {
 			hints = append(hints, h)
 		}
+	}
+	if failed > maxProblems {
+		a.printError([]string{fmt.Sprintf("and %d more images did not complete (--output json has every error)", failed-maxProblems)}, "")
 	}
 	for _, h := range hints {
 		a.say("hint: %s", h)

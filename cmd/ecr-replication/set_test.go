@@ -633,3 +633,27 @@ func TestWorse(t *testing.T) {
 		}
 	}
 }
+
+// The errors of the first images that did not complete are printed, the
+// rest counted; each hint once.
+func TestWaitSetManyErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		var images []string
+		for i := range maxProblems + 2 {
+			images = append(images, fmt.Sprintf("missing%02d:v1", i))
+		}
+		got := runAgainst(t.Context(), srv, setArgs(images, "--rate-limit", "100", "--quiet"))
+		if got.code != exitNotFound {
+			t.Fatalf("exit code %d, want 4; stderr:\n%s", got.code, got.stderr)
+		}
+		if n := strings.Count(got.stderr, "ecr-replication: error: waiting for missing"); n != maxProblems {
+			t.Errorf("%d image errors printed, want %d:\n%s", n, maxProblems, got.stderr)
+		}
+		for _, want := range []string{"error: and 2 more images did not complete (--output json has every error)", "hint: check the repository, tag and digest of each image"} {
+			if strings.Count(got.stderr, want) != 1 {
+				t.Errorf("stderr does not say %q once:\n%s", want, got.stderr)
+			}
+		}
+	})
+}
