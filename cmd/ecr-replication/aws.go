@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/smithy-go/logging"
@@ -34,9 +36,11 @@ func (e *configError) Unwrap() error { return e.err }
 
 // newClient loads the AWS configuration the way the AWS CLI does (the SDK's
 // default chain, with --profile and --region) and returns an ECR client that
-// maps service errors to the package's sentinels. It makes no request:
-// credentials are resolved on the first call. An error here is a
-// configuration error.
+// maps service errors to the package's sentinels, reads at most
+// ecrreplication.DefaultMaxResponseSize of each answer, and says in its
+// errors what happened when no answer came or the answer was a redirect. It
+// makes no request: credentials are resolved on the first call. An error
+// here is a configuration error.
 func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 	load := a.env.loadConfig
 	if load == nil {
@@ -52,7 +56,7 @@ func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 	// Never log HTTP bodies or headers: they carry the signature and the
 	// session token.
 	cfg.ClientLogMode = 0
-	cfg.Logger = sdkLogger{a}
+	cfg.Logger = &sdkLogger{a: a, seen: map[string]bool{}}
 	a.debug.logf("AWS configuration loaded: region %s", cfg.Region)
 	return ecr.NewFromConfig(cfg, ecrreplication.WithErrorMapping, func(o *ecr.Options) {
 		if a.g.endpointURL != "" {
@@ -61,10 +65,11 @@ func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 		if a.env.httpClient != nil {
 			o.HTTPClient = a.env.httpClient
 		}
+		o.APIOptions = append(o.APIOptions, explainErrors)
 		if a.debug.enabled {
 			o.APIOptions = append(o.APIOptions, a.debug.httpMiddleware)
 		}
-	}), nil
+	}, ecrreplication.WithMaxResponseSize(0)), nil
 }
 
 // loadDefaultConfig is config.LoadDefaultConfig with the command line's
@@ -81,17 +86,79 @@ func (a *app) loadDefaultConfig(ctx context.Context, g *globals) (aws.Config, er
 	return config.LoadDefaultConfig(ctx, opts...)
 }
 
-// sdkLogger passes the SDK's own log lines (warnings, such as a clock skew)
-// to stderr; debug lines only with --debug.
-type sdkLogger struct{ a *app }
+// sdkLogger passes the SDK's own warnings (such as a clock skew) to stderr,
+// each kind once per run and none with --quiet; every line goes to --debug.
+type sdkLogger struct {
+	a    *app
+	mu   sync.Mutex
+	seen map[string]bool
+}
 
 // Logf implements logging.Logger.
-func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
-	if c == logging.Debug {
-		l.a.debug.logf("sdk: "+format, v...)
-		return
+func (l *sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	l.a.debug.logf("sdk: %s", msg)
+	l.mu.Lock()
+	first := !l.seen[format]
+	l.seen[format] = true
+	l.mu.Unlock()
+	if c != logging.Debug && first {
+		l.a.warn("AWS SDK: " + msg)
 	}
-	fmt.Fprintf(l.a.stderr, "%s: warning: %s\n", programName, fmt.Sprintf(format, v...))
+}
+
+// explainErrors adds to a client's stack a middleware that makes two of the
+// SDK's errors say what happened: a request that got no answer (not sent,
+// cut off or timed out: "https response error StatusCode: 0") says so, with
+// the network error; a redirect, which the SDK does not follow
+// ("UnknownError"), names its status and where it points. The SDK's errors stay in the chain for
+// errors.As, and the retryer and the waiter see the same errors as before.
+func explainErrors(s *middleware.Stack) error {
+	return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("ecrReplicationExplainErrors",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			var re *awshttp.ResponseError
+			if err == nil || !errors.As(err, &re) {
+				return out, md, err
+			}
+			switch code := re.HTTPStatusCode(); {
+			case code == 0:
+				cause := re.Err
+				var send *smithyhttp.RequestSendError
+				var ue *url.Error
+				if errors.As(cause, &send) {
+					cause = send.Err
+				}
+				if errors.As(cause, &ue) {
+					cause = ue.Err
+				}
+				err = &explainedError{msg: fmt.Sprintf("no answer from %s: %v", target(in.Request), cause), err: err}
+			case code >= 300 && code < 400:
+				err = &explainedError{msg: fmt.Sprintf("%s answered HTTP %d, a redirect to %s, which is not followed: the endpoint must be ECR's own",
+					target(in.Request), code, quote(re.Response.Header.Get("Location"))), err: err}
+			}
+			return out, md, err
+		}), middleware.Before)
+}
+
+// explainedError is an SDK error with a message that says what happened.
+type explainedError struct {
+	msg string
+	err error
+}
+
+// Error returns the message.
+func (e *explainedError) Error() string { return e.msg }
+
+// Unwrap returns the SDK's error.
+func (e *explainedError) Unwrap() error { return e.err }
+
+// target names the endpoint a request went to, as scheme://host/path.
+func target(req any) string {
+	if r, ok := req.(*smithyhttp.Request); ok && r.URL != nil {
+		return r.URL.Scheme + "://" + r.URL.Host + r.URL.Path
+	}
+	return "the endpoint"
 }
 
 // debugLog writes --debug lines on stderr. It logs the command's own events
@@ -110,14 +177,15 @@ func newDebugLog(w io.Writer, enabled bool) *debugLog {
 	return &debugLog{enabled: enabled, w: w, start: time.Now()}
 }
 
-// logf writes one debug line, prefixed with the time since the start.
+// logf writes one debug line, prefixed with the time since the start and
+// made safe for the terminal.
 func (d *debugLog) logf(format string, v ...any) {
 	if d == nil || !d.enabled {
 		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), fmt.Sprintf(format, v...))
+	fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine))
 }
 
 // httpMiddleware adds to a client's stack a middleware that logs every HTTP
@@ -127,16 +195,15 @@ func (d *debugLog) httpMiddleware(s *middleware.Stack) error {
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			t0 := time.Now()
 			out, md, err := next.HandleDeserialize(ctx, in)
-			op := awsmiddleware.GetOperationName(ctx)
-			target := ""
-			if req, ok := in.Request.(*smithyhttp.Request); ok && req.URL != nil {
-				target = req.Method + " " + req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
+			op, took := awsmiddleware.GetOperationName(ctx), time.Since(t0).Round(time.Millisecond)
+			method := ""
+			if req, ok := in.Request.(*smithyhttp.Request); ok {
+				method = req.Method + " "
 			}
-			took := time.Since(t0).Round(time.Millisecond)
-			if resp, ok := out.RawResponse.(*smithyhttp.Response); ok {
-				d.logf("%s %s: HTTP %d, request ID %q, %v", op, target, resp.StatusCode, resp.Header.Get("X-Amzn-Requestid"), took)
+			if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp.StatusCode > 0 {
+				d.logf("%s %s%s: HTTP %d, request ID %q, %v", op, method, target(in.Request), resp.StatusCode, resp.Header.Get("X-Amzn-Requestid"), took)
 			} else if err != nil {
-				d.logf("%s %s: no response: %v (%v)", op, target, err, took)
+				d.logf("%s %s%s: no response: %v (%v)", op, method, target(in.Request), err, took)
 			}
 			return out, md, err
 		}), middleware.After)

@@ -2,14 +2,25 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"testing/synctest"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ecrkit/ecrreplication"
 	"github.com/ecrkit/ecrreplication/ecrtest"
 )
 
@@ -61,9 +72,12 @@ func TestStatusJSONGlobalFlagsAnywhere(t *testing.T) {
 						dest("us-east-2", otherAccount, "IN_PROGRESS", ""),
 						dest("us-west-2", ecrtest.DefaultAccountID, "COMPLETE", ""),
 					),
-					"exitCode":       0.0,
-					"attempts":       1.0,
-					"elapsedSeconds": 0.0,
+					"malformedEntries": 0.0,
+					"since":            nil,
+					"exitCode":         0.0,
+					"attempts":         1.0,
+					"answers":          1.0,
+					"elapsedSeconds":   0.0,
 				}
 				if diff := cmp.Diff(want, decodeJSON(t, got.stdout)); diff != "" {
 					t.Errorf("JSON output (-want +got):\n%s", diff)
@@ -85,7 +99,7 @@ func TestStatusNotFound(t *testing.T) {
 		if got.stdout != "" {
 			t.Errorf("stdout = %q, want nothing", got.stdout)
 		}
-		if !strings.Contains(got.stderr, "ImageNotFoundException") || !strings.Contains(got.stderr, "hint: check --tag or --digest") {
+		if !strings.Contains(got.stderr, "ImageNotFoundException") || !strings.Contains(got.stderr, "hint: check --repository, --tag or --digest") {
 			t.Errorf("stderr does not explain:\n%s", got.stderr)
 		}
 	})
@@ -104,9 +118,9 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown global flag", []string{"--outptu", "json", "wait"}, "flag provided but not defined: -outptu"},
 		{"positional argument", []string{"status", "--repository", "app", "--tag", "v1", "extra"}, `unexpected argument "extra"`},
 		{"upper-case repository", []string{"wait", "--repository", "Foo", "--tag", "v1"}, `repository name (--repository) "Foo" must be lower case: `},
-		{"missing repository", []string{"status", "--tag", "v1"}, "repository name (--repository) is required"},
+		{"missing repository", []string{"status", "--tag", "v1"}, "error: repository name (--repository) is required"},
 		{"missing image", []string{"wait", "--repository", "app"}, "--tag or --digest is required"},
-		{"empty tag", []string{"status", "--repository", "app", "--tag", ""}, `image tag (--tag) "" must be`},
+		{"empty tag", []string{"status", "--repository", "app", "--tag", ""}, `image tag (--tag) must be`},
 		{"bad digest", []string{"wait", "--repository", "app", "--digest", "sha256:xyz"}, `image digest (--digest) "sha256:xyz"`},
 		{"bad registry ID", []string{"status", "--repository", "app", "--tag", "v1", "--registry-id", "12"}, `registry ID (--registry-id) "12"`},
 		{"zero timeout", []string{"wait", "--repository", "app", "--tag", "v1", "--timeout", "0s"}, "--timeout 0s must be greater than zero"},
@@ -118,13 +132,17 @@ func TestUsageErrors(t *testing.T) {
 		{"bad output", []string{"status", "--repository", "app", "--tag", "v1", "--output", "yaml"}, `--output "yaml" is not a known format`},
 		{"bad endpoint", []string{"status", "--repository", "app", "--tag", "v1", "--endpoint-url", "localhost:4566"}, "--endpoint-url"},
 		{"bad speed", []string{"demo", "--speed", "0"}, "--speed 0 must be more than 0"},
+		{"bad status timeout", []string{"status", "--repository", "app", "--tag", "v1", "--timeout", "-1s"}, "--timeout -1s must be greater than zero"},
+		{"bad since", []string{"wait", "--repository", "app", "--tag", "v1", "--since", "build"}, `--since "build" is not wait-start or push`},
+		{"bad metrics namespace", []string{"wait", "--repository", "app", "--tag", "v1", "--metrics-namespace", ""}, `--metrics-namespace "" must be 1 to 255`},
+		{"unwritable metrics file", []string{"wait", "--repository", "app", "--tag", "v1", "--metrics-file", "/nonexistent/dir/emf.log"}, "--metrics-file: open /nonexistent/dir/emf.log"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := ecrtest.NewInMemoryServer()
 			defer srv.Close()
 			got := runWith(t.Context(), tc.args, func(e *environment) {
 				e.httpClient = srv.HTTPClient()
-				e.configOptions = []func(*config.LoadOptions) error{config.WithCredentialsProvider(ecrtest.Credentials()), config.WithRegion("us-east-1"), config.WithBaseEndpoint("http://ecrtest.invalid")}
+				e.configOptions = []func(*config.LoadOptions) error{config.WithCredentialsProvider(ecrtest.Credentials()), config.WithRegion("us-east-1"), config.WithBaseEndpoint(testEndpoint)}
 			})
 			if got.code != exitUsage {
 				t.Errorf("exit code %d, want 2; stderr:\n%s", got.code, got.stderr)
@@ -150,18 +168,21 @@ func TestUsageErrorJSON(t *testing.T) {
 	}
 	doc := decodeJSON(t, got.stdout)
 	want := map[string]any{
-		"repository":   "Foo",
-		"registryId":   "",
-		"imageDigest":  "",
-		"imageTag":     "v1",
-		"complete":     false,
-		"destinations": []any{},
+		"repository":       "Foo",
+		"registryId":       "",
+		"imageDigest":      "",
+		"imageTag":         "v1",
+		"complete":         false,
+		"destinations":     []any{},
+		"malformedEntries": 0.0,
+		"since":            nil,
 		"error": map[string]any{
 			"code":    "InvalidInput",
 			"message": doc["error"].(map[string]any)["message"], // checked below
 		},
 		"exitCode":       2.0,
 		"attempts":       0.0,
+		"answers":        0.0,
 		"elapsedSeconds": 0.0,
 	}
 	if diff := cmp.Diff(want, doc); diff != "" {
@@ -183,7 +204,7 @@ func TestConfigurationErrors(t *testing.T) {
 		{"unknown profile", []string{"--profile", "nosuch", "--region", "us-east-1"}, "nosuch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"status", "--repository", "app", "--tag", "v1", "--endpoint-url", "http://ecrtest.invalid"}, tc.args...)
+			args := append([]string{"status", "--repository", "app", "--tag", "v1", "--endpoint-url", testEndpoint}, tc.args...)
 			srv := ecrtest.NewInMemoryServer()
 			defer srv.Close()
 			got := runWith(t.Context(), args, func(e *environment) { e.httpClient = srv.HTTPClient() })
@@ -217,7 +238,8 @@ func TestOtherErrors(t *testing.T) {
 	}{
 		{"wrong secret status", "status", wrong, "InvalidSignatureException", "hint: the credentials were rejected"},
 		{"wrong secret wait", "wait", wrong, "InvalidSignatureException", "hint: the credentials were rejected"},
-		{"no credentials", "status", none, "", "hint: no usable AWS credentials"},
+		{"no credentials", "status", none, "", "hint: no request could be sent: check the credentials"},
+		{"no credentials wait", "wait", none, "", "hint: no request could be sent: check the credentials"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -255,7 +277,7 @@ func TestDebugHasNoSecrets(t *testing.T) {
 		if got.code != exitOK {
 			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 		}
-		for _, want := range []string{"debug:", "DescribeImageReplicationStatus POST http://ecrtest.invalid/: HTTP 500", "DescribeRegistry POST http://ecrtest.invalid/: HTTP 200"} {
+		for _, want := range []string{"debug:", "DescribeImageReplicationStatus POST http://localhost/: HTTP 500", "DescribeRegistry POST http://localhost/: HTTP 200"} {
 			if !strings.Contains(got.stderr, want) {
 				t.Errorf("debug output lacks %q:\n%s", want, got.stderr)
 			}
@@ -272,7 +294,7 @@ func TestDebugHasNoSecrets(t *testing.T) {
 func TestHelpAndVersion(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"-h"}, {"help"},
-		{"status", "--help"}, {"wait", "--help"}, {"demo", "--help"},
+		{"status", "--help"}, {"wait", "--help"}, {"demo", "--help"}, {"schema", "--help"},
 		{"help", "wait"}, {"--help", "wait"},
 	} {
 		got := runWith(t.Context(), args)
@@ -286,7 +308,7 @@ func TestHelpAndVersion(t *testing.T) {
 		}
 	}
 	got := runWith(t.Context(), []string{"wait", "--help"})
-	for _, want := range []string{`"elapsedSeconds"`, "--expect REGION[:ACCOUNT],...", "--timeout duration"} {
+	for _, want := range []string{"'ecr-replication schema'", "--expect REGION[:ACCOUNT],...", "--timeout duration", "--since wait-start", "--metrics-file FILE"} {
 		if !strings.Contains(got.stdout, want) {
 			t.Errorf("wait help lacks %q:\n%s", want, got.stdout)
 		}
@@ -295,6 +317,263 @@ func TestHelpAndVersion(t *testing.T) {
 		got := runWith(t.Context(), args)
 		if got.code != exitOK || !strings.HasPrefix(got.stdout, "ecr-replication ") {
 			t.Errorf("%q: exit code %d, stdout %q", args, got.code, got.stdout)
+		}
+	}
+}
+
+// hung never answers: it waits until the request ends.
+func hung(_ int, req *http.Request) (*http.Response, error) {
+	<-req.Context().Done()
+	return nil, req.Context().Err()
+}
+
+// trickle answers 200 with a body that sends one space a second, forever.
+func trickle(_ int, req *http.Request) (*http.Response, error) {
+	return reply(req, http.StatusOK, &trickleBody{ctx: req.Context()}), nil
+}
+
+// trickleBody is the body of trickle.
+type trickleBody struct{ ctx context.Context }
+
+// Read waits a second and reads a space, or the request's end.
+func (b *trickleBody) Read(p []byte) (int, error) {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-b.ctx.Done():
+		return 0, b.ctx.Err()
+	case <-t.C:
+	}
+	p[0] = ' '
+	return 1, nil
+}
+
+// endless returns answers of 200 whose body is a list of COMPLETE
+// destinations that never ends; read counts the bytes the client read.
+func endless(read *atomic.Int64) func(int, *http.Request) (*http.Response, error) {
+	return func(_ int, req *http.Request) (*http.Response, error) {
+		return reply(req, http.StatusOK, &endlessBody{read: read, text: `{"replicationStatuses":[`}), nil
+	}
+}
+
+// endlessBody is the body of endless.
+type endlessBody struct {
+	read *atomic.Int64
+	text string
+}
+
+// Read reads the next bytes of the list.
+func (b *endlessBody) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if b.text == "" {
+			b.text = `{"region":"us-west-2","registryId":"123456789012","status":"COMPLETE"},`
+		}
+		c := copy(p[n:], b.text)
+		b.text, n = b.text[c:], n+c
+	}
+	b.read.Add(int64(n))
+	return n, nil
+}
+
+// status gives up at --timeout with exit code 5 and says so, whether the
+// server never answers or trickles a byte a second; an endless answer is
+// refused at the size cap at once. Nothing runs past --timeout.
+func TestStatusBounded(t *testing.T) {
+	var read atomic.Int64
+	for _, tc := range []struct {
+		name   string
+		answer func(int, *http.Request) (*http.Response, error)
+		want   string
+		within time.Duration
+	}{
+		{"hung", hung, `status of app:v1: no answer within --timeout 20s`, 20 * time.Second},
+		{"trickle", trickle, `status of app:v1: no answer within --timeout 20s`, 20 * time.Second},
+		{"endless", endless(&read), "response body too large: more than 4194304 bytes", time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rt := &scripted{answer: tc.answer}
+				start := time.Now()
+				got := runVia(t.Context(), rt.client(), []string{"--endpoint-url", testEndpoint, "--region", "us-east-1",
+					"status", "--repository", "app", "--tag", "v1", "--output", "json"})
+				if took := time.Since(start); took > tc.within {
+					t.Errorf("status took %v, want at most %v", took, tc.within)
+				}
+				if got.code != exitOther {
+					t.Fatalf("exit code %d, want 5; stderr:\n%s", got.code, got.stderr)
+				}
+				e := decodeJSON(t, got.stdout)["error"].(map[string]any)
+				if msg, _ := e["message"].(string); e["code"] != "Error" || !strings.Contains(msg, tc.want) {
+					t.Errorf("error = %v, want code Error and a message with %q", e, tc.want)
+				}
+				if max := int64(rt.calls()) * (ecrreplication.DefaultMaxResponseSize + 64<<10); read.Load() > max {
+					t.Errorf("the client read %d bytes in %d answers, more than the cap", read.Load(), rt.calls())
+				}
+				hint := "hint: check the network, --region and --endpoint-url"
+				if tc.name == "endless" {
+					hint = "hint: ECR's answers are a few KiB; one over 4 MiB is not from ECR"
+				}
+				if !strings.Contains(got.stderr, hint) {
+					t.Errorf("stderr lacks %q:\n%s", hint, got.stderr)
+				}
+			})
+		})
+	}
+}
+
+// Plain HTTP to a host other than this machine is accepted with a warning
+// (none with --quiet); loopback and https are accepted silently.
+func TestEndpointURLPlainHTTPWarning(t *testing.T) {
+	for _, tc := range []struct {
+		endpoint string
+		quiet    bool
+		warn     bool
+	}{
+		{"http://localhost:4566", false, false},
+		{"http://127.0.0.1", false, false},
+		{"http://[::1]:8080", false, false},
+		{"https://ecr.example", false, false},
+		{"http://ecr.internal.example", false, true},
+		{"http://10.0.0.5:4566/", false, true},
+		{"http://10.0.0.5:4566/", true, false},
+	} {
+		t.Run(fmt.Sprintf("%s quiet=%t", tc.endpoint, tc.quiet), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := newServer(t, true)
+				push(t, srv, "app", "v1")
+				args := []string{"--endpoint-url", tc.endpoint, "--region", srv.Region(), "status", "--repository", "app", "--tag", "v1"}
+				if tc.quiet {
+					args = append(args, "--quiet")
+				}
+				got := runVia(t.Context(), srv.HTTPClient(), args)
+				if got.code != exitOK {
+					t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+				}
+				const warning = "is plain HTTP to a host that is not this machine: requests, their signatures and any session token travel unencrypted"
+				if strings.Contains(got.stderr, warning) != tc.warn {
+					t.Errorf("warning printed = %t, want %t; stderr:\n%s", !tc.warn, tc.warn, got.stderr)
+				}
+			})
+		})
+	}
+}
+
+// A user name and password in --endpoint-url are never printed, with
+// --debug or in errors, and never sent.
+func TestEndpointURLUserinfoRedacted(t *testing.T) {
+	for _, reachable := range []bool{true, false} {
+		t.Run(fmt.Sprintf("reachable=%t", reachable), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := newServer(t, true)
+				push(t, srv, "app", "v1")
+				var sent []*url.URL
+				rt := &scripted{answer: func(_ int, req *http.Request) (*http.Response, error) {
+					sent = append(sent, req.URL)
+					if !reachable {
+						return nil, errors.New("connect: connection refused")
+					}
+					return srv.HTTPClient().Transport.RoundTrip(req)
+				}}
+				got := runVia(t.Context(), rt.client(), []string{"--endpoint-url", "http://admin:hunter2pass@localhost:4566", "--region", srv.Region(),
+					"--debug", "wait", "--repository", "app", "--tag", "v1", "--min-delay", "1s", "--max-delay", "1s", "--output", "json"})
+				if want := map[bool]int{true: exitOK, false: exitOther}[reachable]; got.code != want {
+					t.Fatalf("exit code %d, want %d; stderr:\n%s", got.code, want, got.stderr)
+				}
+				for _, secret := range []string{"hunter2pass", "admin"} {
+					if strings.Contains(got.stdout+got.stderr, secret) {
+						t.Errorf("the output contains %q:\n%s\n%s", secret, got.stderr, got.stdout)
+					}
+				}
+				if !strings.Contains(got.stderr, "warning: --endpoint-url http://REDACTED@localhost:4566: the user name and password are ignored") {
+					t.Errorf("stderr does not warn that the user name and password are ignored:\n%s", got.stderr)
+				}
+				for _, u := range sent {
+					if u.User != nil {
+						t.Errorf("a request was sent to %s with a user name", u.Redacted())
+					}
+				}
+			})
+		})
+	}
+}
+
+// The SDK's own warnings are printed once each, and not at all with
+// --quiet.
+func TestSDKWarnings(t *testing.T) {
+	for _, quiet := range []bool{false, true} {
+		t.Run(fmt.Sprintf("quiet=%t", quiet), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				// The connection is reset in the middle of the first two
+				// answers: the SDK warns, twice per answer, that it failed to
+				// discard and close the body.
+				rt := &scripted{answer: func(n int, req *http.Request) (*http.Response, error) {
+					if n >= 3 {
+						return reply(req, http.StatusOK, strings.NewReader(statusBody(complete))), nil
+					}
+					return reply(req, http.StatusOK, io.MultiReader(strings.NewReader(`{"replicationStatuses":[`), iotest.ErrReader(errors.New("connection reset by peer")))), nil
+				}}
+				args := []string{"--endpoint-url", testEndpoint, "--region", "us-east-1", "wait", "--repository", "app", "--tag", "v1", "--min-delay", "1s", "--max-delay", "1s"}
+				if quiet {
+					args = append(args, "--quiet")
+				}
+				got := runVia(t.Context(), rt.client(), args)
+				if got.code != exitOK {
+					t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+				}
+				want := 1
+				if quiet {
+					want = 0
+				}
+				if n := strings.Count(got.stderr, "warning: AWS SDK: failed to discard remaining HTTP response body"); n != want {
+					t.Errorf("the SDK's warning is printed %d times, want %d:\n%s", n, want, got.stderr)
+				}
+				if quiet && got.stderr != "" {
+					t.Errorf("stderr with --quiet = %q, want nothing", got.stderr)
+				}
+			})
+		})
+	}
+}
+
+// schema prints the JSON Schema of the output, which compiles.
+func TestSchemaCommand(t *testing.T) {
+	got := runWith(t.Context(), []string{"schema"})
+	if got.code != exitOK || got.stderr != "" {
+		t.Fatalf("exit code %d, stderr %q; want 0 and nothing", got.code, got.stderr)
+	}
+	file, err := os.ReadFile(filepath.Join("schema", "output.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(file), got.stdout); diff != "" {
+		t.Errorf("schema output is not schema/output.schema.json (-want +got):\n%s", diff)
+	}
+	if _, err := compileSchema([]byte(got.stdout)); err != nil {
+		t.Errorf("the schema does not compile: %v", err)
+	}
+}
+
+// The schema the tests validate against is strict: it rejects documents
+// that miss a field, add one, or have one of the wrong type or value.
+func TestSchemaRejects(t *testing.T) {
+	image := `{"repository":"app","registryId":"","imageDigest":"","imageTag":"v1","complete":false,"destinations":[],` +
+		`"malformedEntries":0,"since":null,"exitCode":0,"attempts":1,"answers":1,"elapsedSeconds":0.1}`
+	if err := validateOutput(image); err != nil {
+		t.Fatalf("a valid document is rejected: %v", err)
+	}
+	for name, doc := range map[string]string{
+		"missing field":      strings.Replace(image, `"answers":1,`, "", 1),
+		"extra field":        strings.Replace(image, `"answers":1,`, `"answers":1,"extra":1,`, 1),
+		"wrong type":         strings.Replace(image, `"complete":false`, `"complete":"no"`, 1),
+		"unknown exit code":  strings.Replace(image, `"exitCode":0`, `"exitCode":7`, 1),
+		"bad since":          strings.Replace(image, `"since":null`, `"since":{"source":"build","time":"2000-01-01T00:00:00Z"}`, 1),
+		"bad destination":    strings.Replace(image, `"destinations":[]`, `"destinations":[{"region":"us-west-2"}]`, 1),
+		"bad error code":     strings.Replace(image, `"exitCode":0`, `"error":{"code":"Oops","message":"x"},"exitCode":5`, 1),
+		"set without images": `{"complete":true,"exitCode":0,"elapsedSeconds":1}`,
+	} {
+		if err := validateOutput(doc); err == nil {
+			t.Errorf("%s: the schema accepts %s", name, doc)
 		}
 	}
 }

@@ -37,7 +37,8 @@ process, configures replication of every repository to us-west-2, eu-west-1
 and ap-southeast-2 in the same account and to us-east-2 in account
 210987654321, pushes demo/web-app:v1.0.0, and then runs the real wait command
 against it with --endpoint-url and static test credentials, with the progress
-you would see in a pipeline. It needs no AWS account and no internet
+you would see in a pipeline, and each destination's replication time counted
+from the push (--since push). It needs no AWS account and no internet
 connection, and reads no AWS configuration. It takes about 7 seconds at --speed 1.
 
 With --fail the cross-account destination fails, and the exit code is 1.
@@ -60,7 +61,7 @@ Examples:
 // demo runs the demo command.
 func (a *app) demo(ctx context.Context, s demoSettings) int {
 	if !(s.speed > 0 && s.speed <= 1000) {
-		return a.usageError(a.cmd, fmt.Errorf("--speed %v must be more than 0 and at most 1000", s.speed))
+		return a.usageError(fmt.Errorf("--speed %v must be more than 0 and at most 1000", s.speed))
 	}
 	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / s.speed) }
 
@@ -83,7 +84,7 @@ func (a *app) demo(ctx context.Context, s demoSettings) int {
 		}},
 	})
 	if err != nil {
-		a.printError(fmt.Errorf("demo: configuring replication: %w", err), "")
+		a.printError(errorLines(fmt.Errorf("demo: configuring replication: %w", err)), "")
 		return exitOther
 	}
 	cross := ecrtest.Plan{After: scale(5 * time.Second)}
@@ -97,7 +98,7 @@ func (a *app) demo(ctx context.Context, s demoSettings) int {
 		ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: demoOtherAccount, Plan: cross},
 	)
 	if err != nil {
-		a.printError(fmt.Errorf("demo: pushing the image: %w", err), "")
+		a.printError(errorLines(fmt.Errorf("demo: pushing the image: %w", err)), "")
 		return exitOther
 	}
 
@@ -110,7 +111,7 @@ func (a *app) demo(ctx context.Context, s demoSettings) int {
 
 	args := []string{
 		"--endpoint-url", srv.URL, "--region", srv.Region(),
-		"--repository", demoRepository, "--tag", demoTag, "--expect-from-registry",
+		"--repository", demoRepository, "--tag", demoTag, "--expect-from-registry", "--since", "push",
 		"--timeout", scale(15 * time.Second).String(),
 		"--min-delay", scale(500 * time.Millisecond).String(),
 		"--max-delay", scale(2 * time.Second).String(),

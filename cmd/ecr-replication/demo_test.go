@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,16 +24,24 @@ func TestDemoInProcess(t *testing.T) {
 		t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 	}
 	doc := decodeJSON(t, got.stdout)
-	want := dests(
-		dest("ap-southeast-2", "123456789012", "COMPLETE", ""),
-		dest("eu-west-1", "123456789012", "COMPLETE", ""),
-		dest("us-east-2", demoOtherAccount, "COMPLETE", ""),
-		dest("us-west-2", "123456789012", "COMPLETE", ""),
-	)
-	if diff := cmp.Diff(want, doc["destinations"]); diff != "" {
+	var states []string
+	for _, d := range doc["destinations"].([]any) {
+		d := d.(map[string]any)
+		states = append(states, fmt.Sprintf("%s %s %s timed:%t", d["region"], d["registryId"], d["status"], d["replicationSeconds"] != nil))
+	}
+	want := []string{
+		"ap-southeast-2 123456789012 COMPLETE timed:true",
+		"eu-west-1 123456789012 COMPLETE timed:true",
+		"us-east-2 " + demoOtherAccount + " COMPLETE timed:true",
+		"us-west-2 123456789012 COMPLETE timed:true",
+	}
+	if diff := cmp.Diff(want, states); diff != "" {
 		t.Errorf("destinations (-want +got):\n%s", diff)
 	}
-	for _, want := range []string{"demo: running: ecr-replication wait --endpoint-url http://127.0.0.1:", "eu-west-1 123456789012 not listed yet", "replicated to 4 destinations"} {
+	if since, _ := doc["since"].(map[string]any); since["source"] != "push" {
+		t.Errorf("since = %v, want the push time", doc["since"])
+	}
+	for _, want := range []string{"demo: running: ecr-replication wait --endpoint-url http://127.0.0.1:", "eu-west-1 123456789012 not listed yet", "replicated to 4 destinations", "COMPLETE after "} {
 		if !strings.Contains(got.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got.stderr)
 		}
@@ -76,5 +88,50 @@ func TestDemoBinary(t *testing.T) {
 		if !strings.HasPrefix(string(out), "REGION ") {
 			t.Errorf("%q: stdout is not the table:\n%s", tc.args, out)
 		}
+	}
+}
+
+// SIGTERM stops the built binary at once with exit code 130 and a
+// well-formed JSON document (the demo's wait runs for seconds otherwise).
+func TestBinarySIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ecr-replication")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "demo", "--output", "json")
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Signal once the wait has started, on its first progress line.
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.Contains(sc.Text(), "waiting up to") {
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, stderr)
+	err = cmd.Wait()
+	took := time.Since(sent)
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v, want code 130", err)
+	}
+	if took > 2*time.Second {
+		t.Errorf("the binary took %v to stop after SIGTERM", took)
+	}
+	if e, _ := decodeJSON(t, stdout.String())["error"].(map[string]any); e["code"] != "Interrupted" {
+		t.Errorf("error = %v, want code Interrupted", e)
 	}
 }

@@ -4,10 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"net"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/ecrkit/ecrreplication"
@@ -27,13 +26,6 @@ type globals struct {
 	version     bool
 }
 
-// globalFlagNames are the names register defines, to tell them apart from a
-// command's own flags in help.
-var globalFlagNames = map[string]bool{
-	"output": true, "quiet": true, "endpoint-url": true, "profile": true,
-	"region": true, "debug": true, "version": true,
-}
-
 // defaultGlobals returns the globals before any flag is parsed.
 func defaultGlobals() globals { return globals{output: "text"} }
 
@@ -50,56 +42,47 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.version, "version", g.version, "print the version and exit")
 }
 
-// validate checks the global flags.
-func (g *globals) validate() error {
+// validate checks the global flags and returns the warnings to print. A
+// user name or password in --endpoint-url is removed: requests are signed
+// with SigV4, so it would never be used, only printed.
+func (g *globals) validate() (warnings []string, err error) {
 	switch g.output {
 	case "text", "json":
 	default:
-		return fmt.Errorf("--output %s is not a known format: use text or json", quote(g.output))
-	}
-	if g.endpointURL != "" {
-		u, err := url.Parse(g.endpointURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("--endpoint-url %s is not an http or https URL such as https://api.ecr.us-east-1.amazonaws.com", quote(g.endpointURL))
-		}
+		return nil, fmt.Errorf("--output %s is not a known format: use text or json", quote(g.output))
 	}
 	if strings.ContainsFunc(g.region, func(r rune) bool {
 		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-')
 	}) {
-		return fmt.Errorf("--region %s is not a region name such as us-east-1", quote(g.region))
+		return nil, fmt.Errorf("--region %s is not a region name such as us-east-1", quote(g.region))
 	}
-	return nil
+	if g.endpointURL == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(g.endpointURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--endpoint-url %s is not an http or https URL such as https://api.ecr.us-east-1.amazonaws.com", quote(redacted(g.endpointURL)))
+	}
+	if u.User != nil {
+		warnings = append(warnings, fmt.Sprintf("--endpoint-url %s: the user name and password are ignored (requests are signed with SigV4)", redacted(g.endpointURL)))
+		u.User = nil
+		g.endpointURL = u.String()
+	}
+	if host := u.Hostname(); u.Scheme == "http" && host != "localhost" && !net.ParseIP(host).IsLoopback() {
+		warnings = append(warnings, fmt.Sprintf("--endpoint-url %s is plain HTTP to a host that is not this machine: requests, their signatures and any session token travel unencrypted; use https", g.endpointURL))
+	}
+	return warnings, nil
 }
 
-// usageError reports a usage error with a hint to the help and returns
-// exitUsage. With --output json it also writes the JSON document.
-func (a *app) usageError(cmd *command, err error) int {
-	a.printError(err, usageHint(cmd))
-	if cmd != nil && a.g.output == "json" {
-		r := result{exitCode: exitUsage, err: err, errCode: codeInvalidInput}
-		if a.setForm {
-			a.writeSetJSON(jsonSet{Images: []jsonResult{}, Error: r.json().Error, ExitCode: exitUsage})
-		} else {
-			a.writeJSON(r)
-		}
+// redacted returns a URL with any user name and password replaced by
+// "REDACTED", for messages; text that is not a URL is returned as it is.
+func redacted(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
 	}
-	return exitUsage
-}
-
-// usageHint points to the help of cmd, or to the top-level help.
-func usageHint(cmd *command) string {
-	if cmd == nil {
-		return fmt.Sprintf("see '%s --help'", programName)
-	}
-	return fmt.Sprintf("see '%s %s --help'", programName, cmd.name)
-}
-
-// printError prints "error: msg" and an optional hint on stderr.
-func (a *app) printError(err error, hint string) {
-	fmt.Fprintf(a.stderr, "%s: error: %s\n", programName, err)
-	if hint != "" {
-		fmt.Fprintf(a.stderr, "%s: hint: %s\n", programName, hint)
-	}
+	u.User = url.User("REDACTED")
+	return u.String()
 }
 
 // quote renders s with %q, cut to 64 characters, so that hostile input can
@@ -112,119 +95,47 @@ func quote(s string) string {
 	return fmt.Sprintf("%q...", string([]rune(s)[:maxQuoted]))
 }
 
-// flagForField names the command-line flag of a validated input field.
-var flagForField = map[string]string{
-	ecrreplication.FieldRepositoryName: "repository name (--repository)",
-	ecrreplication.FieldRegistryID:     "registry ID (--registry-id)",
-	ecrreplication.FieldImageTag:       "image tag (--tag)",
-	ecrreplication.FieldImageDigest:    "image digest (--digest)",
+// fieldNames names each validated input field on the command line: as its
+// flag, and as a part of an --image.
+var fieldNames = map[string][2]string{
+	ecrreplication.FieldRepositoryName: {"repository name (--repository)", "repository name"},
+	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID (--registry-id)"},
+	ecrreplication.FieldImageTag:       {"image tag (--tag)", "image tag"},
+	ecrreplication.FieldImageDigest:    {"image digest (--digest)", "image digest"},
 }
 
-// validationMessage rewrites a *ValidationError in the terms of the command
-// line: one line per violation, such as
+// violations rewrites a *ValidationError in the terms of the command line,
+// one line per violation, such as
 //
 //	repository name (--repository) "Foo" must be lower case: ...
-func validationMessage(err error) string {
+//
+// or, for an image of a set (arg not nil), such as
+//
+//	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
+//
+// leaving violations of the shared --registry-id to the caller.
+func violations(err error, arg *imageArg) []string {
 	var ve *ecrreplication.ValidationError
 	if !errors.As(err, &ve) {
-		return err.Error()
+		return []string{err.Error()}
 	}
-	lines := make([]string, 0, len(ve.Violations))
+	var lines []string
 	for _, v := range ve.Violations {
-		switch name, ok := flagForField[v.Field]; {
+		name, ok := fieldNames[v.Field]
+		if !ok {
+			name = [2]string{v.Field, v.Field}
+		}
+		switch {
+		case arg != nil && v.Field == ecrreplication.FieldRegistryID:
+		case arg != nil:
+			lines = append(lines, fmt.Sprintf("image %s (%s): %s %s %s", quote(arg.text), arg.source, name[1], quote(v.Value), v.Constraint))
 		case v.Field == ecrreplication.FieldImageID:
 			lines = append(lines, "--tag or --digest is required: name the image by tag, by digest or by both")
-		case ok && v.Value == "" && v.Constraint == "is required":
-			lines = append(lines, name+" is required")
-		case ok:
-			lines = append(lines, fmt.Sprintf("%s %s %s", name, quote(v.Value), v.Constraint))
+		case v.Value == "":
+			lines = append(lines, name[0]+" "+v.Constraint)
 		default:
-			lines = append(lines, fmt.Sprintf("%s %s %s", v.Field, quote(v.Value), v.Constraint))
+			lines = append(lines, fmt.Sprintf("%s %s %s", name[0], quote(v.Value), v.Constraint))
 		}
 	}
-	return strings.Join(lines, "\n  ")
+	return lines
 }
-
-// printTopHelp prints the program's help.
-func (a *app) printTopHelp(w io.Writer) {
-	fmt.Fprintf(w, `Usage: %[1]s [global flags] COMMAND [flags]
-
-Reports and waits for Amazon ECR image replication (DescribeImageReplicationStatus),
-for deployment pipelines. AWS credentials and region come from the same places
-as for the AWS CLI: environment, --profile, shared config files, SSO, roles.
-
-Commands:
-`, programName)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, name := range []string{"status", "wait", "demo"} {
-		fmt.Fprintf(tw, "  %s\t%s\n", name, commands[name].summary)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, `
-Global flags (before or after the command name):
-%s
-Examples:
-  %[2]s wait --repository my-app --tag v1.4.2 --timeout 20m
-  %[2]s status --repository my-app --digest sha256:... --output json
-  %[2]s wait --image team/api:v1.4.2 --image team/web:v1.4.2 --output json
-  %[2]s wait --images-from images.txt --fail-fast
-  %[2]s demo
-
-Run '%[2]s COMMAND --help' for a command's flags and output.
-%[3]s`, globalFlagsHelp(), programName, exitCodesHelp)
-}
-
-// printCommandHelp prints a command's help: synopsis, description, its own
-// flags, the global flags and the exit codes.
-func (a *app) printCommandHelp(w io.Writer, cmd *command) {
-	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n\nFlags:\n", programName, cmd.synopsis, strings.TrimSpace(cmd.help))
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	cmd.newFlags(fs)
-	printFlags(w, fs, func(name string) bool { return !globalFlagNames[name] })
-	fmt.Fprintf(w, "\nGlobal flags (before or after the command name):\n%s%s", globalFlagsHelp(), exitCodesHelp)
-}
-
-// globalFlagsHelp returns the help lines of the global flags.
-func globalFlagsHelp() string {
-	var b strings.Builder
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
-	g := defaultGlobals()
-	g.register(fs)
-	printFlags(&b, fs, func(string) bool { return true })
-	return b.String()
-}
-
-// printFlags prints the flags of fs that keep accepts, in the manner of
-// flag.PrintDefaults but with two dashes.
-func printFlags(w io.Writer, fs *flag.FlagSet, keep func(name string) bool) {
-	fs.VisitAll(func(f *flag.Flag) {
-		if !keep(f.Name) {
-			return
-		}
-		arg, usage := flag.UnquoteUsage(f)
-		line := "  --" + f.Name
-		if arg != "" {
-			line += " " + arg
-		}
-		line += "\n      " + usage
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
-			line += fmt.Sprintf(" (default %s)", f.DefValue)
-		}
-		fmt.Fprintln(w, line)
-	})
-}
-
-// exitCodesHelp documents the exit codes.
-const exitCodesHelp = `
-Exit codes:
-  0    complete: every destination is COMPLETE (status: the status was read)
-  1    replication failed: a destination is FAILED, or no replication rule
-       of the registry covers the repository (--expect-from-registry)
-  2    usage, validation or configuration error; found before any request
-  3    timed out before every destination was COMPLETE
-  4    image or repository not found
-  5    other errors: credentials, permissions, network, service
-  130  interrupted (Ctrl-C or SIGTERM)
-  A wait for several images (--image, --images-from) exits with the worst
-  of their codes, in this order: 130 > 2 > 5 > 4 > 3 > 1 > 0.
-`

@@ -4,19 +4,29 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ecrkit/ecrreplication/ecrtest"
 )
 
 // otherAccount is the cross-account destination of the test servers.
 const otherAccount = "210987654321"
+
+// testEndpoint is the --endpoint-url of the in-memory servers: loopback, so
+// that no plain-HTTP warning is printed.
+const testEndpoint = "http://localhost"
 
 // TestMain makes the tests independent of the AWS configuration of the
 // machine: no shared files, no credentials or region from the environment,
@@ -90,16 +100,21 @@ type outcome struct {
 func runAgainst(ctx context.Context, srv *ecrtest.Server, args []string, opts ...func(*environment)) outcome {
 	endpoint := srv.URL
 	if endpoint == "" {
-		endpoint = "http://ecrtest.invalid"
+		endpoint = testEndpoint
 	}
-	full := append([]string{"--endpoint-url", endpoint, "--region", srv.Region()}, args...)
+	return runVia(ctx, srv.HTTPClient(), append([]string{"--endpoint-url", endpoint, "--region", srv.Region()}, args...), opts...)
+}
+
+// runVia runs the command in-process with args as given, every request sent
+// through client, the static test credentials, and stderr not a terminal.
+func runVia(ctx context.Context, client aws.HTTPClient, args []string, opts ...func(*environment)) outcome {
 	base := func(e *environment) {
 		no := false
 		e.terminal = &no
-		e.httpClient = srv.HTTPClient()
+		e.httpClient = client
 		e.configOptions = []func(*config.LoadOptions) error{config.WithCredentialsProvider(ecrtest.Credentials())}
 	}
-	return runWith(ctx, full, append([]func(*environment){base}, opts...)...)
+	return runWith(ctx, args, append([]func(*environment){base}, opts...)...)
 }
 
 // runWith runs the command in-process with args as given.
@@ -109,11 +124,44 @@ func runWith(ctx context.Context, args []string, opts ...func(*environment)) out
 	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
-// decodeJSON decodes the one JSON document of stdout into a generic map, so
-// that tests see the field names and values exactly as a machine would.
+// outputSchema is the compiled JSON Schema of the documents.
+var outputSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	return compileSchema(schemaJSON)
+})
+
+// compileSchema compiles a JSON Schema, with format assertions.
+func compileSchema(text []byte) (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(text))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("schema.json", doc); err != nil {
+		return nil, err
+	}
+	return c.Compile("schema.json")
+}
+
+// validateOutput checks a JSON document against the output's JSON Schema.
+func validateOutput(text string) error {
+	sch, err := outputSchema()
+	if err != nil {
+		return fmt.Errorf("the schema does not compile: %v", err)
+	}
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(v)
+}
+
+// decodeJSON checks that stdout is one JSON document valid under the
+// output's JSON Schema and decodes it into a generic map, so that tests see
+// the field names and values exactly as a machine would.
 func decodeJSON(t *testing.T, stdout string) map[string]any {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader([]byte(stdout)))
+	dec := json.NewDecoder(strings.NewReader(stdout))
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("stdout is not a JSON document: %v\n%s", err, stdout)
@@ -121,12 +169,23 @@ func decodeJSON(t *testing.T, stdout string) map[string]any {
 	if dec.More() {
 		t.Fatalf("stdout has more than one JSON document:\n%s", stdout)
 	}
+	if err := validateOutput(stdout); err != nil {
+		t.Fatalf("stdout breaks the output's JSON Schema: %v\n%s", err, stdout)
+	}
 	return doc
 }
 
-// dest is a destination as decoded from the JSON output.
+// dest is a destination as decoded from the JSON output, not seen COMPLETE.
 func dest(region, registryID, status, failureCode string) map[string]any {
-	return map[string]any{"region": region, "registryId": registryID, "status": status, "failureCode": failureCode}
+	return map[string]any{"region": region, "registryId": registryID, "status": status, "failureCode": failureCode,
+		"extra": false, "missingSince": nil, "replicationSeconds": nil}
+}
+
+// done is a COMPLETE destination whose replication took min to max seconds.
+func done(region, registryID string, minSeconds, maxSeconds float64) map[string]any {
+	d := dest(region, registryID, "COMPLETE", "")
+	d["replicationSeconds"] = map[string]any{"min": minSeconds, "max": maxSeconds}
+	return d
 }
 
 // dests is a JSON destination list.
@@ -137,3 +196,62 @@ func dests(ds ...map[string]any) []any {
 	}
 	return out
 }
+
+// waitStart is the "since" of a wait that started at the beginning of a
+// synctest bubble and counts from its start.
+var waitStart = map[string]any{"source": "wait-start", "time": "2000-01-01T00:00:00Z"}
+
+// scripted is an in-memory http.RoundTripper whose answers a test writes:
+// the n-th request (from 1) gets answer(n, req). No sockets, so it runs in a
+// synctest bubble.
+type scripted struct {
+	mu     sync.Mutex
+	n      int
+	answer func(n int, req *http.Request) (*http.Response, error)
+}
+
+// RoundTrip implements http.RoundTripper.
+func (s *scripted) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	s.n++
+	n := s.n
+	s.mu.Unlock()
+	defer func() {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+	}()
+	return s.answer(n, req)
+}
+
+// calls returns how many requests s received.
+func (s *scripted) calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// client returns an HTTP client that sends every request to s and, like
+// the SDK's own, does not follow redirects.
+func (s *scripted) client() *http.Client {
+	return &http.Client{Transport: s, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// reply is an HTTP answer with body, in the awsJson1_1 protocol's manner.
+func reply(req *http.Request, status int, body io.Reader, header ...string) *http.Response {
+	h := http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amzn-Requestid": {"scripted"}}
+	for i := 0; i+1 < len(header); i += 2 {
+		h.Set(header[i], header[i+1])
+	}
+	return &http.Response{StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Header: h,
+		Body: io.NopCloser(body), ContentLength: -1, Request: req}
+}
+
+// statusBody is a DescribeImageReplicationStatus answer for app:v1 with the
+// given replicationStatuses (a JSON array).
+func statusBody(statuses string) string {
+	return `{"repositoryName":"app","imageId":{"imageDigest":"sha256:` + strings.Repeat("a", 64) + `","imageTag":"v1"},"replicationStatuses":` + statuses + `}`
+}
+
+// complete is a replicationStatuses array with us-west-2 COMPLETE.
+const complete = `[{"region":"us-west-2","registryId":"123456789012","status":"COMPLETE"}]`

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,44 @@ import (
 
 	"github.com/ecrkit/ecrreplication"
 )
+
+// imageFlags name one image: --repository, --tag, --digest, --registry-id.
+type imageFlags struct {
+	repository, tag, digest, registryID string
+}
+
+// register defines the image flags on fs.
+func (f *imageFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository (required, unless wait names images with --image or --images-from)")
+	fs.StringVar(&f.tag, "tag", "", "image `tag`; --tag or --digest is required")
+	fs.StringVar(&f.digest, "digest", "", "image `digest` (sha256:...); --tag or --digest is required")
+	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: the caller's account)")
+}
+
+// input returns the request for the image the flags name. Flags given on the
+// command line are sent even when empty, so that ValidateInput reports them;
+// flags not given are left out.
+func (f *imageFlags) input(fs *flag.FlagSet) *ecr.DescribeImageReplicationStatusInput {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	in := &ecr.DescribeImageReplicationStatusInput{}
+	if set["repository"] {
+		in.RepositoryName = aws.String(f.repository)
+	}
+	if set["registry-id"] {
+		in.RegistryId = aws.String(f.registryID)
+	}
+	if set["tag"] || set["digest"] {
+		in.ImageId = &types.ImageIdentifier{}
+		if set["tag"] {
+			in.ImageId.ImageTag = aws.String(f.tag)
+		}
+		if set["digest"] {
+			in.ImageId.ImageDigest = aws.String(f.digest)
+		}
+	}
+	return in
+}
 
 // imageArg is one image as the command line or a file names it, before it is
 // parsed: the text and where it came from.
@@ -94,12 +133,21 @@ func (ref imageRef) input(registryID *string) *ecr.DescribeImageReplicationStatu
 	}
 }
 
+// Limits of --images-from.
+const (
+	maxLineBytes = 64 << 10 // longest line
+	maxImages    = 10_000   // most images listed
+)
+
 // readImageArgs reads --images-from: one image per line; blank lines and
 // lines whose first non-blank character is '#' are ignored, as is the rest
-// of a line from a '#' that follows white space. "-" reads stdin.
+// of a line from a '#' that follows white space. "-" reads stdin. A line
+// longer than maxLineBytes, or more than maxImages images, is an error that
+// names the file and the line; the images read until then are returned
+// with it.
 func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 	var r io.Reader
-	name := path
+	name := ecrreplication.SafeText(path, 256)
 	if path == "-" {
 		r, name = stdin, "stdin"
 	} else {
@@ -112,8 +160,9 @@ func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 	}
 	var args []imageArg
 	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 64*1024)
-	for n := 1; sc.Scan(); n++ {
+	sc.Buffer(make([]byte, 0, 4096), maxLineBytes)
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := sc.Text()
 		if i := strings.IndexByte(line, '#'); i == 0 || i > 0 && strings.ContainsAny(line[i-1:i], " \t") {
 			line = line[:i]
@@ -122,46 +171,43 @@ func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 		if line == "" {
 			continue
 		}
+		if len(args) == maxImages {
+			return args, fmt.Errorf("--images-from %s lists more than %d images (line %d): split the list", name, maxImages, n)
+		}
 		args = append(args, imageArg{text: line, source: fmt.Sprintf("%s:%d", name, n)})
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("--images-from: reading %s: %w", name, err)
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return args, fmt.Errorf("--images-from %s: line %d is longer than %d KiB, the limit of a line", name, n, maxLineBytes>>10)
+	} else if err != nil {
+		return args, fmt.Errorf("--images-from %s: reading line %d: %w", name, n, err)
 	}
 	return args, nil
 }
 
-// imageFieldName names a validated input field in the terms of --image.
-var imageFieldName = map[string]string{
-	ecrreplication.FieldRepositoryName: "repository name",
-	ecrreplication.FieldRegistryID:     "registry ID (--registry-id)",
-	ecrreplication.FieldImageTag:       "image tag",
-	ecrreplication.FieldImageDigest:    "image digest",
-}
-
-// imageViolations rewrites a *ValidationError of one image of a set as
-// lines that name the image and where it came from, such as
-//
-//	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
-//
-// Violations of the shared --registry-id are left to the caller, reported
-// once for the set.
-func imageViolations(arg imageArg, err error) []string {
-	var ve *ecrreplication.ValidationError
-	if !errors.As(err, &ve) {
-		return []string{fmt.Sprintf("image %s (%s): %v", quote(arg.text), arg.source, err)}
-	}
-	var lines []string
-	for _, v := range ve.Violations {
-		if v.Field == ecrreplication.FieldRegistryID {
-			continue
+// imageName names the image of a request for people, as REPO:TAG,
+// REPO@DIGEST or both, each part as it is when it is plain and quoted
+// otherwise, so that no name can add a line or forge a message.
+// TODO(lib): the library names images this way in its own messages
+// (Report.image, unexported); exporting it would remove this copy.
+func imageName(in *ecr.DescribeImageReplicationStatusInput) string {
+	plain := func(s string, ok bool) string {
+		if ok && len(s) <= 128 {
+			return s
 		}
-		name, ok := imageFieldName[v.Field]
-		if !ok {
-			name = v.Field
-		}
-		lines = append(lines, fmt.Sprintf("image %s (%s): %s %s %s", quote(arg.text), arg.source, name, quote(v.Value), v.Constraint))
+		return quote(s)
 	}
-	return lines
+	repo := aws.ToString(in.RepositoryName)
+	s := plain(repo, ecrreplication.ValidateRepositoryName(repo) == nil)
+	if in.ImageId != nil && in.ImageId.ImageTag != nil {
+		tag := *in.ImageId.ImageTag
+		s += ":" + plain(tag, tag != "" && !strings.ContainsFunc(tag, func(r rune) bool {
+			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '.')
+		}))
+	}
+	if in.ImageId != nil && in.ImageId.ImageDigest != nil {
+		s += "@" + plain(*in.ImageId.ImageDigest, ecrreplication.ValidateImageDigest(*in.ImageId.ImageDigest) == nil)
+	}
+	return s
 }
 
 // imageKey identifies an image request for deduplication.

@@ -6,14 +6,17 @@
 //	ecr-replication wait   --image REPO:TAG --image REPO@DIGEST ... [--rate-limit N] [--concurrency N] [--fail-fast]
 //	ecr-replication wait   --images-from FILE|-
 //	ecr-replication demo   [--fail] [--speed N]
+//	ecr-replication schema
 //
-// wait with --image or --images-from waits for a set of images at once with
-// ecrreplication.WaitAll, under one rate limit, shows progress for the set,
-// prints one JSON document with an "images" array, and exits with the worst
-// of the images' exit codes (130 > 2 > 5 > 4 > 3 > 1 > 0).
+// Every wait, of one image or of a set, runs through ecrreplication.WaitAll
+// under one rate limit; a set prints one JSON document with an "images"
+// array and exits with the worst of the images' exit codes
+// (130 > 2 > 5 > 4 > 3 > 1 > 0). The JSON documents are described by the
+// JSON Schema in schema/output.schema.json, which "ecr-replication schema"
+// prints.
 //
 // Run "ecr-replication --help" or "ecr-replication COMMAND --help" for the
-// flags, the exit codes and the JSON output format.
+// flags and the exit codes.
 package main
 
 import (
@@ -114,6 +117,7 @@ var commands = map[string]*command{
 	"status": statusCommand,
 	"wait":   waitCommand,
 	"demo":   demoCommand,
+	"schema": schemaCommand,
 }
 
 // command is one subcommand: its name, help text, flags and body.
@@ -144,7 +148,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 			a.printTopHelp(a.stdout)
 			return exitOK
 		}
-		return a.usageError(nil, err)
+		return a.usageError(err)
 	}
 	if a.g.version {
 		return a.printVersion()
@@ -161,14 +165,14 @@ func (a *app) main(ctx context.Context, args []string) int {
 				a.printCommandHelp(a.stdout, cmd)
 				return exitOK
 			}
-			return a.usageError(nil, fmt.Errorf("unknown command %q", rest[1]))
+			return a.usageError(fmt.Errorf("unknown command %s", quote(rest[1])))
 		}
 		a.printTopHelp(a.stdout)
 		return exitOK
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		return a.usageError(nil, fmt.Errorf("unknown command %q: the commands are status, wait and demo", name))
+		return a.usageError(fmt.Errorf("unknown command %s: the commands are status, wait, demo and schema", quote(name)))
 	}
 	return a.runCommand(ctx, cmd, rest[1:])
 }
@@ -187,19 +191,23 @@ func (a *app) runCommand(ctx context.Context, cmd *command, args []string) int {
 			a.printCommandHelp(a.stdout, cmd)
 			return exitOK
 		}
-		return a.usageError(cmd, err)
+		return a.usageError(err)
 	}
 	if a.g.version {
 		return a.printVersion()
 	}
 	if fs.NArg() > 0 {
-		return a.usageError(cmd, fmt.Errorf("unexpected argument %q (flags take the form --name value)", fs.Arg(0)))
+		return a.usageError(fmt.Errorf("unexpected argument %s (flags take the form --name value)", quote(fs.Arg(0))))
 	}
-	if err := a.g.validate(); err != nil {
-		return a.usageError(cmd, err)
+	warnings, err := a.g.validate()
+	if err != nil {
+		return a.usageError(err)
 	}
 	a.debug = newDebugLog(a.stderr, a.g.debug)
-	a.debug.logf("%s %s: output=%s quiet=%t region=%q profile=%q endpoint-url=%q", programName, cmd.name, a.g.output, a.g.quiet, a.g.region, a.g.profile, a.g.endpointURL)
+	a.debug.logf("%s %s: output=%s quiet=%t region=%q profile=%q endpoint-url=%q", programName, cmd.name, a.g.output, a.g.quiet, a.g.region, a.g.profile, redacted(a.g.endpointURL))
+	for _, w := range warnings {
+		a.warn(w)
+	}
 	return body(ctx, a, fs)
 }
 

@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net"
+	"slices"
 	"strings"
-	"text/tabwriter"
-	"time"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	smithy "github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ecrkit/ecrreplication"
 )
@@ -26,257 +24,202 @@ const (
 	codeImageNotFound      = "ImageNotFound"
 	codeRepositoryNotFound = "RepositoryNotFound"
 	codeInterrupted        = "Interrupted"
+	codeCancelled          = "Cancelled"
 	codeError              = "Error"
 )
 
-// result is the outcome of a command for one image: what is printed on
-// stdout and the exit code.
+// result is how a command ended for one image.
 type result struct {
-	// report is the last known replication status; nil if none.
+	// name names the image as asked for, safe to print (imageName).
+	name string
+	// report is the last known replication status with the attempts and
+	// time taken; made from the request alone when nothing was answered.
+	// Never nil.
 	report *ecrreplication.Report
-	// input names the image as asked for, when report is nil.
-	repository, registryID, imageTag, imageDigest string
 	// err is why the command did not succeed; nil on success.
 	err error
 	// complete says whether the command's condition holds: every
 	// destination COMPLETE (status), or every expected one (wait).
 	complete bool
-	// errCode is err's stable code; exitCode the process's exit code.
+	// errCode is err's stable code; exitCode the exit code.
 	errCode  string
 	exitCode int
-	attempts int
-	elapsed  time.Duration
 }
 
-// jsonResult is the JSON document on stdout. Field names are stable and
-// lowerCamel like the AWS API's; every field but error is always present.
-type jsonResult struct {
-	Repository     string            `json:"repository"`
-	RegistryID     string            `json:"registryId"`
-	ImageDigest    string            `json:"imageDigest"`
-	ImageTag       string            `json:"imageTag"`
-	Complete       bool              `json:"complete"`
-	Destinations   []jsonDestination `json:"destinations"`
-	Error          *jsonError        `json:"error,omitempty"`
-	ExitCode       int               `json:"exitCode"`
-	Attempts       int               `json:"attempts"`
-	ElapsedSeconds float64           `json:"elapsedSeconds"`
+// newResult returns the result of an image not asked about yet: its report
+// holds the request alone. A nil request names no image.
+func newResult(in *ecr.DescribeImageReplicationStatusInput) result {
+	if in == nil {
+		in = &ecr.DescribeImageReplicationStatusInput{}
+	}
+	return result{name: imageName(in), report: ecrreplication.NewReport(in, nil)}
 }
 
-// jsonDestination is one destination in the JSON output.
-type jsonDestination struct {
-	Region      string `json:"region"`
-	RegistryID  string `json:"registryId"`
-	Status      string `json:"status"`
-	FailureCode string `json:"failureCode"`
-}
-
-// jsonError is the error object of the JSON output.
-type jsonError struct {
-	Code             string `json:"code"`
-	Message          string `json:"message"`
-	ServiceErrorCode string `json:"serviceErrorCode,omitempty"`
-	RequestID        string `json:"requestId,omitempty"`
-}
-
-// classify maps an error to its exit code and stable error code. parent is
-// the command's context: once it has ended, every error counts as an
+// classify sets r's exit code and stable error code from its error. parent
+// is the command's context: once it has ended, every error counts as an
 // interruption. A *WaitError is classified by its Cause alone, not by the
 // transient errors met on the way.
-func classify(parent context.Context, err error) (int, string) {
-	if err == nil {
-		return exitOK, ""
-	}
-	if parent.Err() != nil {
-		return exitInterrupted, codeInterrupted
-	}
+func (r *result) classify(parent context.Context) {
+	r.exitCode, r.errCode = exitOK, ""
+	err := r.err
 	var ce *configError
-	if errors.As(err, &ce) {
-		return exitUsage, codeInvalidInput
-	}
 	var we *ecrreplication.WaitError
 	if errors.As(err, &we) && we.Cause != nil {
 		err = we.Cause
 	}
 	switch {
+	case err == nil:
+		return
+	case parent.Err() != nil:
+		r.exitCode, r.errCode = exitInterrupted, codeInterrupted
+	case errors.As(err, &ce), errors.Is(err, ecrreplication.ErrValidation), errors.Is(err, ecrreplication.ErrInvalidParameter),
+		errors.Is(err, ecrreplication.ErrRegistryMismatch):
+		r.exitCode, r.errCode = exitUsage, codeInvalidInput
 	case errors.Is(err, ecrreplication.ErrReplicationFailed):
-		return exitFailed, codeReplicationFailed
+		r.exitCode, r.errCode = exitFailed, codeReplicationFailed
 	case errors.Is(err, ecrreplication.ErrNoReplication):
-		return exitFailed, codeNoReplicationRule
+		r.exitCode, r.errCode = exitFailed, codeNoReplicationRule
 	case errors.Is(err, ecrreplication.ErrWaitTimeout):
-		return exitTimeout, codeTimeout
-	case errors.Is(err, ecrreplication.ErrValidation), errors.Is(err, ecrreplication.ErrInvalidParameter):
-		return exitUsage, codeInvalidInput
+		r.exitCode, r.errCode = exitTimeout, codeTimeout
 	case errors.Is(err, ecrreplication.ErrImageNotFound):
-		return exitNotFound, codeImageNotFound
+		r.exitCode, r.errCode = exitNotFound, codeImageNotFound
 	case errors.Is(err, ecrreplication.ErrRepositoryNotFound):
-		return exitNotFound, codeRepositoryNotFound
+		r.exitCode, r.errCode = exitNotFound, codeRepositoryNotFound
 	case errors.Is(err, context.Canceled):
-		return exitInterrupted, codeInterrupted
+		r.exitCode, r.errCode = exitInterrupted, codeInterrupted
+	default:
+		r.exitCode, r.errCode = exitOther, codeError
 	}
-	return exitOther, codeError
 }
 
-// finish completes r from its error: exit code and error code.
-func (r *result) finish(parent context.Context) {
-	r.exitCode, r.errCode = classify(parent, r.err)
-}
+// message is r's error for people: one line, or one line per problem of a
+// usage error.
+func (r *result) message() string { return strings.Join(r.lines(), "\n  ") }
 
-// json returns the JSON document of r.
-func (r *result) json() jsonResult {
-	j := jsonResult{
-		Repository:     r.repository,
-		RegistryID:     r.registryID,
-		ImageDigest:    r.imageDigest,
-		ImageTag:       r.imageTag,
-		Complete:       r.complete,
-		Destinations:   []jsonDestination{},
-		ExitCode:       r.exitCode,
-		Attempts:       r.attempts,
-		ElapsedSeconds: math.Round(r.elapsed.Seconds()*1000) / 1000,
-	}
-	if rep := r.report; rep != nil {
-		j.Repository, j.RegistryID, j.ImageDigest, j.ImageTag = rep.Repository, rep.RegistryID, rep.ImageDigest, rep.ImageTag
-		for _, d := range rep.Destinations {
-			j.Destinations = append(j.Destinations, jsonDestination{
-				Region: d.Region, RegistryID: d.RegistryID, Status: string(d.Status), FailureCode: d.FailureCode,
-			})
-		}
-	}
-	if r.err != nil {
-		je := &jsonError{Code: r.errCode, Message: r.message()}
-		var apiErr smithy.APIError
-		if errors.As(r.err, &apiErr) {
-			je.ServiceErrorCode = apiErr.ErrorCode()
-		}
-		var re *awshttp.ResponseError
-		if errors.As(r.err, &re) {
-			je.RequestID = re.ServiceRequestID()
-		}
-		j.Error = je
-	}
-	return j
-}
-
-// message is the human-readable text of r.err, without the package's
-// "ecrreplication: " prefixes.
-func (r *result) message() string {
+// lines is r's error for people, one line per problem.
+func (r *result) lines() []string {
 	if r.errCode == codeInterrupted {
-		return "interrupted; stopped waiting"
+		return []string{"interrupted; stopped waiting"}
 	}
-	var msg string
-	var ve *ecrreplication.ValidationError
-	if errors.As(r.err, &ve) {
-		msg = validationMessage(r.err)
-	} else {
-		msg = r.err.Error()
-	}
-	return strings.ReplaceAll(msg, "ecrreplication: ", "")
+	return errorLines(r.err)
 }
 
-// hint says what to do about r.err.
-func (r *result) hint(cmd *command) string {
+// errorLines is an error's text for people: a validation error in the terms
+// of the command line and a list of problems one line each, other errors
+// as they say, on one line.
+func errorLines(err error) []string {
+	var ve *ecrreplication.ValidationError
+	var p problems
+	switch {
+	case errors.As(err, &ve):
+		return violations(err, nil)
+	case errors.As(err, &p):
+		return p.lines()
+	}
+	return []string{unprefixed(err.Error())}
+}
+
+// unprefixed drops the package name that begins the library's errors and
+// log lines: the command's lines begin with its own name.
+func unprefixed(s string) string { return strings.TrimPrefix(s, "ecrreplication: ") }
+
+// hint says what to do about r's error; "" when there is nothing to add.
+// set says that the image is one of a set, named with --image.
+func (r *result) hint(cmd *command, set bool) string {
+	var we *ecrreplication.WaitError
+	errors.As(r.err, &we)
 	switch r.errCode {
 	case codeReplicationFailed:
 		return "a cross-account destination needs a registry permissions policy that allows ecr:ReplicateImage and ecr:CreateRepository from the source account; the failure code says more"
 	case codeNoReplicationRule:
 		return "add a replication rule for the repository (aws ecr put-replication-configuration), or name the destinations with --expect"
 	case codeTimeout:
-		var we *ecrreplication.WaitError
-		if errors.As(r.err, &we) && we.LastErr != nil && (we.Last == nil || len(we.Last.Destinations) == 0) {
-			return "the service never answered: check the network, --region and --endpoint-url"
+		switch {
+		case we != nil && we.Attempts == 0:
+			return "--timeout ran out before the image's first poll: raise --timeout, --rate-limit or --concurrency"
+		case we != nil && we.Last.Answers == 0:
+			return "the service never answered with a status: check the network, --region and --endpoint-url"
 		}
 		return "replication is still going on: wait again, or raise --timeout"
 	case codeInvalidInput:
 		var ce *configError
-		if errors.As(r.err, &ce) {
-			if errors.Is(r.err, errNoRegion) {
-				return ""
-			}
+		switch {
+		case errors.Is(r.err, errNoRegion):
+			return ""
+		case errors.As(r.err, &ce):
 			return "check --profile and --region, AWS_PROFILE and the shared config files (~/.aws/config)"
+		case errors.Is(r.err, ecrreplication.ErrRegistryMismatch):
+			return "--expect-from-registry reads the caller's own registry only: for another --registry-id, name the destinations with --expect"
 		}
 		return usageHint(cmd)
-	case codeImageNotFound:
-		return "check --tag or --digest, and that --repository, --registry-id and --region name the source registry"
-	case codeRepositoryNotFound:
-		return "check --repository, --registry-id and --region (repository names are case-sensitive)"
+	case codeImageNotFound, codeRepositoryNotFound:
+		if set {
+			return "check the repository, tag and digest of each image, and that --registry-id and --region name the source registry (names are case-sensitive)"
+		}
+		return "check --repository, --tag or --digest, and that --registry-id and --region name the source registry (names are case-sensitive)"
 	case codeInterrupted, codeCancelled:
 		return ""
 	}
 	var apiErr smithy.APIError
-	if errors.As(r.err, &apiErr) {
+	var send *smithyhttp.RequestSendError
+	var netErr net.Error
+	switch {
+	case errors.Is(r.err, ecrreplication.ErrRequestNotSent):
+		return "no request could be sent: check the credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws sso login) and --endpoint-url"
+	case errors.Is(r.err, ecrreplication.ErrResponseTooLarge):
+		return fmt.Sprintf("ECR's answers are a few KiB; one over %d MiB is not from ECR: check --endpoint-url and any proxy", ecrreplication.DefaultMaxResponseSize>>20)
+	case errors.As(r.err, &apiErr):
 		switch apiErr.ErrorCode() {
-		case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch":
+		case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch", "MissingAuthenticationTokenException":
 			return "the credentials were rejected: check --profile or AWS_PROFILE, refresh them (aws sso login, a new session token), and check the system clock"
 		case "AccessDeniedException":
-			return "the credentials lack permission: allow ecr:DescribeImageReplicationStatus (and ecr:DescribeRegistry for --expect-from-registry)"
+			return "the credentials lack permission: allow ecr:DescribeImageReplicationStatus (and ecr:DescribeRegistry for --expect-from-registry, ecr:DescribeImages for --since push)"
 		}
-		return ""
-	}
-	if strings.Contains(r.err.Error(), "credentials") {
-		return "no usable AWS credentials: use --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login"
-	}
-	var netErr net.Error
-	if errors.As(r.err, &netErr) {
+		var ee *explainedError
+		if errors.As(r.err, &ee) {
+			return "point --endpoint-url, or --region, at the ECR endpoint itself"
+		}
+	case errors.As(r.err, &send), errors.As(r.err, &netErr):
 		return "check the network, --region and --endpoint-url"
 	}
 	return ""
 }
 
-// emit prints r: the error and its hint on stderr, then the table or the JSON
-// document on stdout. It returns the exit code.
-func (a *app) emit(r result) int {
-	if r.err != nil {
-		a.printError(errors.New(r.message()), r.hint(a.cmd))
+// severity orders exit codes from least to most severe: the exit code of a
+// set of images is the most severe of theirs. Usage errors are normally
+// found before any request, so that nothing is sent and the set exits 2;
+// an image the service rejects as invalid also counts as 2.
+var severity = []int{exitOK, exitFailed, exitTimeout, exitNotFound, exitOther, exitUsage, exitInterrupted}
+
+// worse returns the more severe of two exit codes.
+func worse(a, b int) int {
+	if slices.Index(severity, b) > slices.Index(severity, a) {
+		return b
 	}
-	if a.g.output == "json" {
-		a.writeJSON(r)
-		return r.exitCode
-	}
-	if r.report != nil && (r.err == nil || len(r.report.Destinations) > 0) {
-		writeTable(a, r.report)
-	}
-	return r.exitCode
+	return a
 }
 
-// writeJSON writes r as one JSON document on stdout.
-func (a *app) writeJSON(r result) {
-	a.writeJSONValue(r.json())
+// usageError reports a usage error of the command line and returns
+// exitUsage; with --output json it also writes the command's document.
+func (a *app) usageError(err error) int { return a.invalid(newResult(nil), err) }
+
+// invalid reports err, a usage or validation error of the image of r found
+// before any request, and returns exitUsage.
+func (a *app) invalid(r result, err error) int {
+	r.err, r.exitCode, r.errCode = err, exitUsage, codeInvalidInput
+	if a.cmd == nil {
+		a.printError(errorLines(err), usageHint(nil))
+		return exitUsage
+	}
+	return a.fail(r)
 }
 
-// writeJSONValue writes v as one indented JSON document on stdout.
-func (a *app) writeJSONValue(v any) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil { // cannot happen: the documents have only strings, numbers and bools
-		panic(err)
+// fail reports how the command ended for the image of r before it was
+// waited for (usage, validation, configuration) and returns its exit code:
+// with --output json as the document of the command, a set's or an image's.
+func (a *app) fail(r result) int {
+	if a.setForm {
+		return a.emit(nil, &r, 0)
 	}
-	a.stdout.Write(append(b, '\n'))
-}
-
-// writeTable writes the report as a table on stdout: region, registry,
-// status and failure code, "-" for none.
-func writeTable(a *app, rep *ecrreplication.Report) {
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGION\tREGISTRY\tSTATUS\tFAILURE CODE")
-	for _, d := range rep.Destinations {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Region, orDash(d.RegistryID), statusText(d), orDash(d.FailureCode))
-	}
-	tw.Flush()
-}
-
-// statusText is a destination's status for people: NOT_LISTED when the
-// service does not list an expected destination yet.
-func statusText(d ecrreplication.Destination) string {
-	if d.Status == "" {
-		return "NOT_LISTED"
-	}
-	return string(d.Status)
-}
-
-// orDash returns s, or "-" for "".
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return a.emit([]result{r}, nil, 0)
 }

@@ -37,12 +37,15 @@ func TestWaitComplete(t *testing.T) {
 			"imageTag":    "v1",
 			"complete":    true,
 			"destinations": dests(
-				dest("us-east-2", otherAccount, "COMPLETE", ""),
-				dest("us-west-2", ecrtest.DefaultAccountID, "COMPLETE", ""),
+				done("us-east-2", otherAccount, 0, 1),
+				done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
 			),
-			"exitCode":       0.0,
-			"attempts":       2.0,
-			"elapsedSeconds": 1.0,
+			"malformedEntries": 0.0,
+			"since":            waitStart,
+			"exitCode":         0.0,
+			"attempts":         2.0,
+			"answers":          2.0,
+			"elapsedSeconds":   1.0,
 		}
 		if diff := cmp.Diff(want, decodeJSON(t, got.stdout)); diff != "" {
 			t.Errorf("JSON output (-want +got):\n%s", diff)
@@ -63,9 +66,9 @@ func TestWaitTextOutputAndPlainProgress(t *testing.T) {
 			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 		}
 		wantOut := "" +
-			"REGION     REGISTRY      STATUS    FAILURE CODE\n" +
-			"us-east-2  210987654321  COMPLETE  -\n" +
-			"us-west-2  123456789012  COMPLETE  -\n"
+			"REGION     REGISTRY      STATUS    FAILURE CODE  REPLICATION TIME\n" +
+			"us-east-2  210987654321  COMPLETE  -             1.0–2.0 s\n" +
+			"us-west-2  123456789012  COMPLETE  -             ≤ 1.0 s\n"
 		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
@@ -73,9 +76,9 @@ func TestWaitTextOutputAndPlainProgress(t *testing.T) {
 			"[  0.0s] waiting up to 30m0s for app:v1 to replicate\n" +
 			"[  0.0s] us-east-2 210987654321 IN_PROGRESS\n" +
 			"[  0.0s] us-west-2 123456789012 IN_PROGRESS\n" +
-			"[  1.0s] us-west-2 123456789012 COMPLETE\n" +
-			"[  2.0s] us-east-2 210987654321 COMPLETE\n" +
-			"ecr-replication: app:v1 replicated to 2 destinations in 2s (3 polls)\n"
+			"[  1.0s] us-west-2 123456789012 COMPLETE after ≤ 1.0 s\n" +
+			"[  2.0s] us-east-2 210987654321 COMPLETE after 1.0–2.0 s\n" +
+			"ecr-replication: app:v1 replicated to 2 destinations in 2s (3 polls); replication times count from the wait's start\n"
 		if diff := cmp.Diff(wantErr, got.stderr); diff != "" {
 			t.Errorf("stderr (-want +got):\n%s", diff)
 		}
@@ -111,7 +114,7 @@ func TestWaitTerminalProgress(t *testing.T) {
 		}
 		// The last drawing shows the final state with frozen elapsed times.
 		last := got.stderr[strings.LastIndex(got.stderr, "\x1b[3A"):]
-		for _, want := range []string{"us-east-2  210987654321  COMPLETE  5.0s", "us-west-2  123456789012  COMPLETE  1.0s", "Waiting for app:v1  5.0s"} {
+		for _, want := range []string{"✓ us-east-2 210987654321 COMPLETE after 4.0–5.0 s", "✓ us-west-2 123456789012 COMPLETE after ≤ 1.0 s", "Waiting for app:v1  5.0s  2 complete, 0 failed, 0 waiting"} {
 			if !strings.Contains(last, want) {
 				t.Errorf("last drawing lacks %q:\n%q", want, last)
 			}
@@ -146,10 +149,13 @@ func TestWaitReplicationFailed(t *testing.T) {
 				dest("us-east-2", otherAccount, "FAILED", "ACCESS_DENIED"),
 				dest("us-west-2", ecrtest.DefaultAccountID, "IN_PROGRESS", ""),
 			),
-			"error":          wantErr,
-			"exitCode":       1.0,
-			"attempts":       2.0,
-			"elapsedSeconds": 1.0,
+			"malformedEntries": 0.0,
+			"since":            waitStart,
+			"error":            wantErr,
+			"exitCode":         1.0,
+			"attempts":         2.0,
+			"answers":          2.0,
+			"elapsedSeconds":   1.0,
 		}
 		if diff := cmp.Diff(want, doc); diff != "" {
 			t.Errorf("JSON output (-want +got):\n%s", diff)
@@ -183,14 +189,17 @@ func TestWaitTimeout(t *testing.T) {
 			"complete":    false,
 			"destinations": dests(
 				dest("us-east-2", otherAccount, "IN_PROGRESS", ""),
-				dest("us-west-2", ecrtest.DefaultAccountID, "COMPLETE", ""),
+				done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
 			),
+			"malformedEntries": 0.0,
+			"since":            waitStart,
 			"error": map[string]any{
 				"code":    "Timeout",
 				"message": "waiting for app:v1@" + digest + ": timed out after 4s, still pending: us-east-2 210987654321 IN_PROGRESS (5 attempts in 4s)",
 			},
 			"exitCode":       3.0,
 			"attempts":       5.0,
+			"answers":        5.0,
 			"elapsedSeconds": 4.0,
 		}
 		if diff := cmp.Diff(want, doc); diff != "" {
@@ -211,10 +220,10 @@ func TestWaitExpect(t *testing.T) {
 			t.Fatalf("exit code %d, want 3; stderr:\n%s", got.code, got.stderr)
 		}
 		wantOut := "" +
-			"REGION     REGISTRY      STATUS      FAILURE CODE\n" +
-			"eu-west-1  -             NOT_LISTED  -\n" +
-			"us-east-2  210987654321  COMPLETE    -\n" +
-			"us-west-2  123456789012  COMPLETE    -\n"
+			"REGION     REGISTRY      STATUS      FAILURE CODE  REPLICATION TIME\n" +
+			"eu-west-1  -             NOT_LISTED  -             -\n" +
+			"us-east-2  210987654321  COMPLETE    -             ≤ 1.0 s\n" +
+			"us-west-2  123456789012  COMPLETE    -             ≤ 1.0 s\n"
 		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
@@ -349,4 +358,27 @@ func TestCancelledContext(t *testing.T) {
 			})
 		})
 	}
+}
+
+// --expect-from-registry reads the caller's own registry: with the
+// --registry-id of another account it is a usage error, found before any
+// poll.
+func TestWaitRegistryMismatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		push(t, srv, "app", "v1")
+		got := runAgainst(t.Context(), srv, waitArgs("--expect-from-registry", "--registry-id", otherAccount, "--output", "json"))
+		if got.code != exitUsage {
+			t.Fatalf("exit code %d, want 2; stderr:\n%s", got.code, got.stderr)
+		}
+		if e := decodeJSON(t, got.stdout)["error"].(map[string]any); e["code"] != "InvalidInput" {
+			t.Errorf("error = %v, want code InvalidInput", e)
+		}
+		if !strings.Contains(got.stderr, "hint: --expect-from-registry reads the caller's own registry only") {
+			t.Errorf("stderr lacks the hint:\n%s", got.stderr)
+		}
+		if n := srv.CallCount(ecrtest.OpDescribeImageReplicationStatus); n != 0 {
+			t.Errorf("%d polls, want none", n)
+		}
+	})
 }

@@ -27,12 +27,13 @@ func setArgs(images []string, extra ...string) []string {
 	return append(append(args, fixedDelays...), extra...)
 }
 
-// imageDoc is an image's object in the set's JSON document.
-func imageDoc(repo, tag, digest string, complete bool, exitCode, attempts int, elapsed float64, ds []any) map[string]any {
+// imageObject is an image's object in the set's JSON document, whose wait
+// started at the start of the bubble and was answered every time.
+func imageObject(repo, tag, digest string, complete bool, exitCode, attempts int, elapsed float64, ds []any) map[string]any {
 	return map[string]any{
 		"repository": repo, "registryId": "", "imageDigest": digest, "imageTag": tag,
-		"complete": complete, "destinations": ds,
-		"exitCode": float64(exitCode), "attempts": float64(attempts), "elapsedSeconds": elapsed,
+		"complete": complete, "destinations": ds, "malformedEntries": 0.0, "since": waitStart,
+		"exitCode": float64(exitCode), "attempts": float64(attempts), "answers": float64(attempts), "elapsedSeconds": elapsed,
 	}
 }
 
@@ -71,7 +72,7 @@ func TestWaitSetMixedJSON(t *testing.T) {
 			t.Error("not-found error has no requestId")
 		}
 
-		web := imageDoc("web", "v1", webDigest, false, exitFailed, 2, 1.0, dests(
+		web := imageObject("web", "v1", webDigest, false, exitFailed, 2, 1.0, dests(
 			dest("us-east-2", otherAccount, "FAILED", "ACCESS_DENIED"),
 			dest("us-west-2", ecrtest.DefaultAccountID, "IN_PROGRESS", ""),
 		))
@@ -79,23 +80,26 @@ func TestWaitSetMixedJSON(t *testing.T) {
 			"code":    "ReplicationFailed",
 			"message": "waiting for web:v1@" + webDigest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
 		}
-		missing := imageDoc("team/api", "missing", "", false, exitNotFound, 1, 0.0, []any{})
+		missing := imageObject("team/api", "missing", "", false, exitNotFound, 1, 0.0, []any{})
+		missing["answers"] = 0.0
 		missing["error"] = map[string]any{
 			"code":             "ImageNotFound",
 			"message":          msg,
 			"serviceErrorCode": "ImageNotFoundException",
 			"requestId":        notFound["requestId"],
 		}
-		complete := dests(
-			dest("us-east-2", otherAccount, "COMPLETE", ""),
-			dest("us-west-2", ecrtest.DefaultAccountID, "COMPLETE", ""),
-		)
 		want := map[string]any{
 			"images": []any{
-				imageDoc("team/api", "v1", apiDigest, true, exitOK, 2, 1.0, complete),
+				imageObject("team/api", "v1", apiDigest, true, exitOK, 2, 1.0, dests(
+					done("us-east-2", otherAccount, 0, 1),
+					done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
+				)),
 				web,
 				missing,
-				imageDoc("worker", "", workerDigest, true, exitOK, 4, 3.0, complete),
+				imageObject("worker", "", workerDigest, true, exitOK, 4, 3.0, dests(
+					done("us-east-2", otherAccount, 2, 3),
+					done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
+				)),
 			},
 			"complete":       false,
 			"exitCode":       4.0,
@@ -123,12 +127,12 @@ func TestWaitSetTextAndPlainProgress(t *testing.T) {
 			t.Fatalf("exit code %d, want 4; stderr:\n%s", got.code, got.stderr)
 		}
 		wantOut := "" +
-			"IMAGE        REGION     REGISTRY      STATUS              FAILURE CODE\n" +
-			"team/api:v1  us-east-2  210987654321  COMPLETE            -\n" +
-			"team/api:v1  us-west-2  123456789012  COMPLETE            -\n" +
-			"web:v1       us-east-2  210987654321  FAILED              ACCESS_DENIED\n" +
-			"web:v1       us-west-2  123456789012  IN_PROGRESS         -\n" +
-			"nosuch:v1    -          -             RepositoryNotFound  -\n"
+			"IMAGE        REGION     REGISTRY      STATUS              FAILURE CODE   REPLICATION TIME\n" +
+			"team/api:v1  us-east-2  210987654321  COMPLETE            -              1.0–2.0 s\n" +
+			"team/api:v1  us-west-2  123456789012  COMPLETE            -              ≤ 1.0 s\n" +
+			"web:v1       us-east-2  210987654321  FAILED              ACCESS_DENIED  -\n" +
+			"web:v1       us-west-2  123456789012  IN_PROGRESS         -              -\n" +
+			"nosuch:v1    -          -             RepositoryNotFound  -              -\n"
 		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
@@ -156,8 +160,8 @@ func TestWaitSetTextAndPlainProgress(t *testing.T) {
 			"ecr-replication: error: waiting for web:v1@" + webDigest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
 			"ecr-replication: error: waiting for nosuch:v1: operation error ECR: DescribeImageReplicationStatus, https response error StatusCode: 400, RequestID: ",
 			"ecr-replication: hint: a cross-account destination needs a registry permissions policy",
-			"ecr-replication: hint: check the repository of each image, --registry-id and --region",
-			"ecr-replication: 1 of 3 images replicated in 2s (6 polls); exit code 4",
+			"ecr-replication: hint: check the repository, tag and digest of each image, and that --registry-id and --region name the source registry",
+			"ecr-replication: 1 of 3 images replicated in 2s (6 polls); exit code 4; replication times count from the wait's start",
 		}
 		rest := lines[len(wantErr):]
 		if len(rest) != len(wantRest) {
@@ -190,9 +194,9 @@ func TestWaitSetSingleImageShape(t *testing.T) {
 		if got.code != exitOK || got.stderr != "" {
 			t.Fatalf("exit code %d, want 0 and no stderr; stderr:\n%s", got.code, got.stderr)
 		}
-		img := imageDoc("app", "", digest, true, exitOK, 2, 1.0, dests(
-			dest("us-east-2", otherAccount, "COMPLETE", ""),
-			dest("us-west-2", ecrtest.DefaultAccountID, "COMPLETE", ""),
+		img := imageObject("app", "", digest, true, exitOK, 2, 1.0, dests(
+			done("us-east-2", otherAccount, 0, 1),
+			done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
 		))
 		img["registryId"] = ecrtest.DefaultAccountID
 		want := map[string]any{"images": []any{img}, "complete": true, "exitCode": 0.0, "elapsedSeconds": 1.0}
@@ -376,7 +380,7 @@ func TestWaitSetFailFast(t *testing.T) {
 		}
 		images := decodeJSON(t, got.stdout)["images"].([]any)
 		slow := images[1].(map[string]any)
-		want := map[string]any{"code": "Cancelled", "message": `waiting for slow:v1: stopped because another image could not complete (--fail-fast)`}
+		want := map[string]any{"code": "Cancelled", "message": `waiting for slow:v1: stopped because web:v1 could not complete (--fail-fast)`}
 		if diff := cmp.Diff(want, slow["error"]); diff != "" || slow["exitCode"] != 1.0 {
 			t.Errorf("slow:v1 exitCode %v, error (-want +got):\n%s", slow["exitCode"], diff)
 		}
@@ -470,7 +474,7 @@ func TestWaitSetTerminalProgress(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			srv := newServer(t, true)
 			var images []string
-			for i := range maxImageLines + 1 {
+			for i := range maxRows + 1 {
 				repo := fmt.Sprintf("svc%02d", i)
 				push(t, srv, repo, "v1")
 				images = append(images, repo+":v1")
@@ -522,7 +526,6 @@ func TestWaitSetUsageErrors(t *testing.T) {
 		}},
 		{"empty file", []string{"--images-from", empty}, []string{"lists no image"}},
 		{"missing file", []string{"--images-from", filepath.Join(dir, "nosuch.txt")}, []string{"--images-from: open ", "no such file"}},
-		{"set flags without a set", []string{"--repository", "app", "--tag", "v1", "--rate-limit", "5", "--fail-fast"}, []string{"--rate-limit, --fail-fast apply only to a set of images"}},
 		{"bad rate limit", []string{"--image", "app:v1", "--rate-limit", "fast"}, []string{`invalid value "fast" for flag -rate-limit`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -629,4 +632,28 @@ func TestWorse(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The errors of the first images that did not complete are printed, the
+// rest counted; each hint once.
+func TestWaitSetManyErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t, true)
+		var images []string
+		for i := range maxProblems + 2 {
+			images = append(images, fmt.Sprintf("missing%02d:v1", i))
+		}
+		got := runAgainst(t.Context(), srv, setArgs(images, "--rate-limit", "100", "--quiet"))
+		if got.code != exitNotFound {
+			t.Fatalf("exit code %d, want 4; stderr:\n%s", got.code, got.stderr)
+		}
+		if n := strings.Count(got.stderr, "ecr-replication: error: waiting for missing"); n != maxProblems {
+			t.Errorf("%d image errors printed, want %d:\n%s", n, maxProblems, got.stderr)
+		}
+		for _, want := range []string{"error: and 2 more images did not complete (--output json has every error)", "hint: check the repository, tag and digest of each image"} {
+			if strings.Count(got.stderr, want) != 1 {
+				t.Errorf("stderr does not say %q once:\n%s", want, got.stderr)
+			}
+		}
+	})
 }
