@@ -654,3 +654,46 @@ func TestResponseSizeCap(t *testing.T) {
 		t.Errorf("Describe of a small answer = %v", err)
 	}
 }
+
+// A wait that ends before its limit, because no further poll fits, says so.
+func TestTimeoutBeforeTheLimitSaysWhy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newScripted(answer(st("eu-west-1", account, inProgress)))
+		err := newWaiter(s, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 10*time.Second, 10*time.Second
+		}).Wait(context.Background(), byTag("app", "v1"), 25*time.Second)
+		waitError(t, err, ecrreplication.ErrWaitTimeout)
+		if want := "timed out after 20s (no further poll could be answered within the 25s limit), still pending"; !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	})
+}
+
+func TestReportName(t *testing.T) {
+	tests := []struct {
+		report *ecrreplication.Report
+		want   string
+	}{
+		{nil, "the image"},
+		{&ecrreplication.Report{Repository: "team/api", ImageTag: "v1.2"}, "team/api:v1.2"},
+		{&ecrreplication.Report{Repository: "team/api", ImageDigest: validDigest}, "team/api@" + validDigest},
+		{&ecrreplication.Report{Repository: "team/api", ImageTag: "v1", ImageDigest: validDigest}, "team/api:v1@" + validDigest},
+		{&ecrreplication.Report{Repository: "Team/API", ImageTag: "v1\n[  9.9s] FORGED"}, `"Team/API":"v1\n[  9.9s] FORGED"`},
+		{&ecrreplication.Report{Repository: "app", ImageDigest: "sha256:\x1b[2J"}, `app@"sha256:\x1b[2J"`},
+	}
+	for _, tt := range tests {
+		if got := tt.report.Name(); got != tt.want {
+			t.Errorf("Name() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// The last error is not repeated when the cause already carries it.
+func TestWaitErrorDoesNotRepeatTheCause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		err := newWaiter(sdkClient(errHTTPClient{&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}})).Wait(context.Background(), byTag("app", "v1"), time.Hour)
+		if n := strings.Count(err.Error(), "connection refused"); n != 1 {
+			t.Errorf("error %q names the connection error %d times, want once", err, n)
+		}
+	})
+}

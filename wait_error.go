@@ -68,6 +68,9 @@ type WaitError struct {
 	Attempts int
 	// Elapsed is how long the wait took.
 	Elapsed time.Duration
+
+	// limit is the wait's maxWaitDur, when the waiter made the error.
+	limit time.Duration
 }
 
 // Error names the image, why the wait ended (the failed or pending
@@ -80,7 +83,7 @@ func (e *WaitError) Error() string {
 	}
 	var b strings.Builder
 	b.WriteString("ecrreplication: waiting for ")
-	b.WriteString(e.Last.image())
+	b.WriteString(e.Last.Name())
 	b.WriteString(": ")
 	answered := e.Last != nil && e.Last.Answers > 0
 	switch {
@@ -91,6 +94,9 @@ func (e *WaitError) Error() string {
 		writeDestinations(&b, e.Last.Failed())
 	case errors.Is(e.Cause, ErrWaitTimeout):
 		fmt.Fprintf(&b, "timed out after %v", e.Elapsed.Round(time.Millisecond))
+		if e.limit-e.Elapsed > time.Second {
+			fmt.Fprintf(&b, " (no further poll could be answered within the %v limit)", e.limit)
+		}
 		switch {
 		case e.Attempts == 0:
 			b.WriteString(" before the first poll")
@@ -113,7 +119,7 @@ func (e *WaitError) Error() string {
 		attempts = "attempt"
 	}
 	fmt.Fprintf(&b, " (%d %s in %v)", e.Attempts, attempts, e.Elapsed.Round(time.Millisecond))
-	if e.LastErr != nil && e.LastErr != e.Cause {
+	if e.LastErr != nil && !errors.Is(e.Cause, e.LastErr) {
 		b.WriteString("; last error: ")
 		b.WriteString(SafeText(e.LastErr.Error(), 0))
 	}
@@ -134,10 +140,11 @@ func (e *WaitError) Unwrap() []error {
 	return errs
 }
 
-// image names the report's image for messages, as repository:tag@digest,
-// each part as it is when plain and quoted otherwise, so that no value can
-// forge or flood a message.
-func (r *Report) image() string {
+// Name names the report's image for messages, as repository:tag@digest
+// (the parts it has), each part as it is when it is a plain name, tag or
+// digest, and quoted and cut otherwise, so that no value can forge or flood
+// a message. A nil report is "the image".
+func (r *Report) Name() string {
 	if r == nil {
 		return "the image"
 	}

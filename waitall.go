@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"golang.org/x/time/rate"
 )
@@ -46,6 +47,13 @@ type WaitAllOptions struct {
 	// all images so far, in input order (nil for an image not answered
 	// yet), one call at a time. The slice is the callee's to keep.
 	OnProgress func([]*Report)
+
+	// OnImageDone, when set, is called once per image when its wait ends,
+	// with its index in the input, its final report and its error (nil
+	// when it completed), one call at a time, from the same goroutine as
+	// OnProgress. An image can end without a new answer (not found, timed
+	// out, skipped): this is where a caller learns of it at once.
+	OnImageDone func(i int, report *Report, err error)
 
 	// FailFast ends the whole set at the first image that cannot complete
 	// (failed replication, not found, ...); the other images that are not
@@ -84,7 +92,9 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 	}
 	waiterOpts := slices.Concat(opts.WaiterOptions, []func(*ImageReplicationCompleteWaiterOptions){
 		func(o *ImageReplicationCompleteWaiterOptions) {
-			o.ClientOptions = append(slices.Clip(o.ClientOptions), func(co *ecr.Options) { co.RetryMaxAttempts = 1 })
+			o.ClientOptions = append(slices.Clip(o.ClientOptions), func(co *ecr.Options) {
+				co.Retryer, co.RetryMaxAttempts = aws.NopRetryer{}, 0
+			})
 		},
 	})
 	waiter := NewImageReplicationCompleteWaiter(client, waiterOpts...)
@@ -342,6 +352,9 @@ func (s *set) finish(i int, cause error) {
 	report, err := r.end(cause)
 	s.reports[i], s.errs[i] = report, err
 	s.pending--
+	if s.opts.OnImageDone != nil {
+		s.opts.OnImageDone(i, report, err)
+	}
 	if err != nil && s.opts.FailFast {
 		s.cancel(&SkippedError{Index: i, Err: err})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -421,6 +422,43 @@ func TestWaitAllRegistryReadOnce(t *testing.T) {
 			if *c.ReplicationInput.RepositoryName == "dev/api" {
 				t.Errorf("polled dev/api, which no rule replicates")
 			}
+		}
+	})
+}
+
+// OnImageDone tells of every image's end at once, also one that ends with
+// no new answer (not found), with the final report and error; the SDK's
+// own retries are off without wrapping the errors' text.
+func TestWaitAllOnImageDone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newWaitEnv(t)
+		replicate(t, env.srv)
+		_, _ = env.srv.PushImage("api", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{After: time.Minute}})
+		start := time.Now()
+		type done struct {
+			I     int
+			At    time.Duration
+			Tag   string
+			Error bool
+		}
+		var got []done
+		reports, err := ecrreplication.WaitAll(context.Background(), env.client,
+			[]*ecr.DescribeImageReplicationStatusInput{byTag("api", "v1"), byTag("api", "missing")}, time.Hour,
+			noJitter, func(o *ecrreplication.WaitAllOptions) {
+				o.OnImageDone = func(i int, r *ecrreplication.Report, err error) {
+					got = append(got, done{i, time.Since(start).Round(time.Second), r.ImageTag, err != nil})
+				}
+			})
+		want := []done{{1, 0, "missing", true}, {0, 63 * time.Second, "v1", false}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("OnImageDone calls (-want +got):\n%s", diff)
+		}
+		var all *ecrreplication.WaitAllError
+		if !errors.As(err, &all) || !reports[0].Complete() {
+			t.Fatalf("WaitAll = %v, %v", reports, err)
+		}
+		if msg := all.Errors[1].Error(); strings.Contains(msg, "exceeded maximum number of attempts") {
+			t.Errorf("error text %q shows the SDK's retryer", msg)
 		}
 	})
 }

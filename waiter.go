@@ -409,11 +409,11 @@ func (r *waitRun) observe(out *ecr.DescribeImageReplicationStatusOutput, sent, a
 	report.Attempts, report.Answers, report.Elapsed = r.attempts, r.answers, answered.Sub(r.start)
 	report.Since, report.SinceSource = r.since, r.sinceSource
 	if r.last == nil || !sameStatuses(r.last.Destinations, report.Destinations) {
-		r.opts.Logger.Logf(logging.Debug, "ecrreplication: %s: %s", report.image(), destinationList(report.Destinations))
+		r.opts.Logger.Logf(logging.Debug, "ecrreplication: %s: %s", report.Name(), destinationList(report.Destinations))
 	}
 	for _, d := range report.Destinations {
 		if d.Extra && d.Status == types.ReplicationStatusFailed && (r.last == nil || !wasFailed(r.last.Destinations, d)) {
-			r.opts.Logger.Logf(logging.Warn, "ecrreplication: %s: %s, which the wait does not expect, reported FAILED", report.image(), d)
+			r.opts.Logger.Logf(logging.Warn, "ecrreplication: %s: %s, which the wait does not expect, reported FAILED", report.Name(), d)
 		}
 	}
 	r.last = report
@@ -456,7 +456,7 @@ func (r *waitRun) end(cause error) (*Report, error) {
 	if cause == nil {
 		return report, nil
 	}
-	return report, &WaitError{Cause: cause, LastErr: r.lastErr, Last: report, Attempts: r.attempts, Elapsed: report.Elapsed}
+	return report, &WaitError{Cause: cause, LastErr: r.lastErr, Last: report, Attempts: r.attempts, Elapsed: report.Elapsed, limit: r.deadline.Sub(r.start)}
 }
 
 // finalReport is the last report, or one made from the request when there
@@ -479,9 +479,9 @@ func (r *waitRun) finalReport() *Report {
 // image names the run's image for messages.
 func (r *waitRun) image() string {
 	if r.last != nil {
-		return r.last.image()
+		return r.last.Name()
 	}
-	return NewReport(r.params, nil).image()
+	return NewReport(r.params, nil).Name()
 }
 
 // cloneInput copies params deeply enough to change its ImageId.

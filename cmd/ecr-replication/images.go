@@ -185,29 +185,9 @@ func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 }
 
 // imageName names the image of a request for people, as REPO:TAG,
-// REPO@DIGEST or both, each part as it is when it is plain and quoted
-// otherwise, so that no name can add a line or forge a message.
-// TODO(lib): the library names images this way in its own messages
-// (Report.image, unexported); exporting it would remove this copy.
+// REPO@DIGEST or both, quoting unusual parts (Report.Name).
 func imageName(in *ecr.DescribeImageReplicationStatusInput) string {
-	plain := func(s string, ok bool) string {
-		if ok && len(s) <= 128 {
-			return s
-		}
-		return quote(s)
-	}
-	repo := aws.ToString(in.RepositoryName)
-	s := plain(repo, ecrreplication.ValidateRepositoryName(repo) == nil)
-	if in.ImageId != nil && in.ImageId.ImageTag != nil {
-		tag := *in.ImageId.ImageTag
-		s += ":" + plain(tag, tag != "" && !strings.ContainsFunc(tag, func(r rune) bool {
-			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '.')
-		}))
-	}
-	if in.ImageId != nil && in.ImageId.ImageDigest != nil {
-		s += "@" + plain(*in.ImageId.ImageDigest, ecrreplication.ValidateImageDigest(*in.ImageId.ImageDigest) == nil)
-	}
-	return s
+	return ecrreplication.NewReport(in, nil).Name()
 }
 
 // imageKey identifies an image request for deduplication.

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,17 +122,16 @@ func (p *progress) finish(results []result) {
 	p.closed = true
 }
 
-// stopped shows at once that the wait for the image named name has ended
-// as text says, before the set ends. A name that is not one of the set's
-// (a request by the digest a tag was resolved to) shows nothing.
-func (p *progress) stopped(name, text string) {
+// ended shows at once that image i's wait has ended, in state st, before
+// the set ends.
+func (p *progress) ended(i int, st state) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if i := slices.Index(p.names, name); i >= 0 && !p.closed {
-		p.final[i] = state{"✗", text}
+	if !p.closed {
+		p.final[i] = st
 		p.refresh()
 	}
 }

@@ -85,6 +85,9 @@ func (r *result) classify(parent context.Context) {
 		r.exitCode, r.errCode = exitNotFound, codeImageNotFound
 	case errors.Is(err, ecrreplication.ErrRepositoryNotFound):
 		r.exitCode, r.errCode = exitNotFound, codeRepositoryNotFound
+	case errors.Is(err, ecrreplication.ErrSkipped):
+		// The exit code is the failing image's, once the set has ended.
+		r.exitCode, r.errCode = exitOther, codeCancelled
 	case errors.Is(err, context.Canceled):
 		r.exitCode, r.errCode = exitInterrupted, codeInterrupted
 	default:

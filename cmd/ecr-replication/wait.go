@@ -312,9 +312,17 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 	a.debug.logf("waiting for %s: timeout %v, delays %v to %v, expect %q, expect-from-registry %t, since %s, rate limit %g/s (burst %d), concurrency %d, fail-fast %t",
 		what, s.timeout, s.minDelay, s.maxDelay, s.expect.String(), s.expectFromRegistry, s.since, s.rateLimit, burst, s.concurrency, s.failFast)
 	start := time.Now()
-	reports, err := ecrreplication.WaitAll(ctx, notFoundNotes{client, prog}, inputs, max(remaining, time.Nanosecond), func(o *ecrreplication.WaitAllOptions) {
+	reports, err := ecrreplication.WaitAll(ctx, client, inputs, max(remaining, time.Nanosecond), func(o *ecrreplication.WaitAllOptions) {
 		o.RateLimit, o.Burst, o.MaxConcurrency, o.FailFast = rate.Limit(s.rateLimit), burst, s.concurrency, s.failFast
 		o.OnProgress = prog.update
+		o.OnImageDone = func(i int, report *ecrreplication.Report, err error) {
+			// Show an image's end at once, also one with no new answer
+			// (not found, skipped).
+			r := results[i]
+			r.report, r.err, r.complete = report, err, err == nil
+			r.classify(ctx)
+			prog.ended(i, finalState(r))
+		}
 		o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) {
 			wo.MinDelay, wo.MaxDelay, wo.Destinations = s.minDelay, s.maxDelay, s.expect
 			if s.expectFromRegistry {
@@ -415,26 +423,6 @@ func (l waitLogger) Logf(c logging.Classification, format string, v ...any) {
 	if c == logging.Warn {
 		l.prog.note("%s", msg)
 	}
-}
-
-// notFoundNotes shows at once, in the progress, an image of the set that
-// is not found: its wait ends there.
-// TODO(lib): WaitAllOptions.OnProgress is called only after answers with a
-// status, so the progress would otherwise show such an image as waiting
-// until the whole set ends; see the report for a proposed callback.
-type notFoundNotes struct {
-	ecrreplication.DescribeImageReplicationStatusAPIClient
-	prog *progress
-}
-
-// DescribeImageReplicationStatus makes the call and shows a missing image
-// or repository.
-func (c notFoundNotes) DescribeImageReplicationStatus(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImageReplicationStatusOutput, error) {
-	out, err := c.DescribeImageReplicationStatusAPIClient.DescribeImageReplicationStatus(ctx, in, optFns...)
-	if errors.Is(err, ecrreplication.ErrImageNotFound) || errors.Is(err, ecrreplication.ErrRepositoryNotFound) {
-		c.prog.stopped(imageName(in), notFoundText(err))
-	}
-	return out, err
 }
 
 // notFoundText says which of an image and its repository is not found.
