@@ -1,17 +1,11 @@
 package ecrreplication_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -24,54 +18,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/wirefixture"
 )
 
-// wireFixture is one exchange of the conformance corpus in testdata/wire
-// (see its README.md): an answer as ECR or another AWS JSON service sends
-// it, with its public source, and what the library must make of it.
-type wireFixture struct {
-	Title    string
-	Sources  []string
-	Recorded string
-	Response struct {
-		Status  int
-		Headers map[string]string
-		Body    string
-	}
-	Expect struct {
-		ServiceErrorCode     string
-		Sentinel             string
-		Message              string
-		Transient            bool
-		DeserializationError bool
-		Malformed            int
-		Destinations         []string
-	}
-}
-
-func loadWireFixtures(t *testing.T) map[string]wireFixture {
+// loadWireFixtures reads the conformance corpus in testdata/wire.
+func loadWireFixtures(t *testing.T) map[string]wirefixture.Fixture {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "wire", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures in testdata/wire: %v", err)
+	fixtures, err := wirefixture.Load(filepath.Join("testdata", "wire"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := make(map[string]wireFixture)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fx wireFixture
-		dec := json.NewDecoder(bytes.NewReader(b))
-		if err := dec.Decode(&fx); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if len(fx.Sources) == 0 || fx.Recorded == "" || fx.Response.Status == 0 {
-			t.Fatalf("%s: every fixture names its sources, what of it is on record, and a status", f)
-		}
-		out[strings.TrimSuffix(filepath.Base(f), ".json")] = fx
-	}
-	return out
+	return fixtures
 }
 
 // sentinelsByName are the package's sentinelsByName by name.
@@ -90,54 +47,6 @@ var sdkTypes = map[string]func(error) bool{
 	"RepositoryNotFoundException": func(err error) bool { var e *types.RepositoryNotFoundException; return errors.As(err, &e) },
 	"ImageNotFoundException":      func(err error) bool { var e *types.ImageNotFoundException; return errors.As(err, &e) },
 	"ServerException":             func(err error) bool { var e *types.ServerException; return errors.As(err, &e) },
-}
-
-// replay is an http.RoundTripper that answers the first request with the
-// fixture's response and every later one with next (nil: the fixture's
-// again). It uses no sockets, so it works inside a synctest bubble.
-type replay struct {
-	mu    sync.Mutex
-	fx    wireFixture
-	next  *http.Response
-	calls int
-}
-
-func (r *replay) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-		_ = req.Body.Close()
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	if r.calls > 1 && r.next != nil {
-		resp := *r.next
-		resp.Body = io.NopCloser(strings.NewReader(completeBody))
-		resp.Request = req
-		return &resp, nil
-	}
-	h := make(http.Header)
-	for k, v := range r.fx.Response.Headers {
-		h.Set(k, v)
-	}
-	h.Set("X-Amzn-Requestid", "fixture-request-id")
-	return &http.Response{
-		StatusCode:    r.fx.Response.Status,
-		Status:        fmt.Sprintf("%d %s", r.fx.Response.Status, http.StatusText(r.fx.Response.Status)),
-		Header:        h,
-		Body:          io.NopCloser(strings.NewReader(r.fx.Response.Body)),
-		ContentLength: int64(len(r.fx.Response.Body)),
-		Request:       req,
-	}, nil
-}
-
-// completeBody is a successful answer in which us-west-2 is COMPLETE.
-const completeBody = `{"repositoryName":"app","imageId":{"imageDigest":"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","imageTag":"v1"},` +
-	`"replicationStatuses":[{"region":"us-west-2","registryId":"123456789012","status":"COMPLETE"}]}`
-
-func completeResponse() *http.Response {
-	return &http.Response{StatusCode: 200, Status: "200 OK",
-		Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amzn-Requestid": {"complete"}}}
 }
 
 func replayClient(rt http.RoundTripper) *ecr.Client {
@@ -161,7 +70,7 @@ var conformanceInput = &ecr.DescribeImageReplicationStatusInput{
 func TestConformanceDescribe(t *testing.T) {
 	for name, fx := range loadWireFixtures(t) {
 		t.Run(name, func(t *testing.T) {
-			rt := &replay{fx: fx}
+			rt := &wirefixture.Replay{Fixture: fx}
 			rep, err := ecrreplication.Describe(context.Background(), replayClient(rt), conformanceInput)
 			checkFixtureError(t, fx, err)
 			if fx.Expect.ServiceErrorCode != "" || fx.Expect.DeserializationError {
@@ -182,7 +91,7 @@ func TestConformanceDescribe(t *testing.T) {
 }
 
 // checkFixtureError checks err against the fixture's expectations.
-func checkFixtureError(t *testing.T, fx wireFixture, err error) {
+func checkFixtureError(t *testing.T, fx wirefixture.Fixture, err error) {
 	t.Helper()
 	e := fx.Expect
 	switch {
@@ -226,7 +135,7 @@ func TestConformanceWaiter(t *testing.T) {
 	for name, fx := range loadWireFixtures(t) {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				rt := &replay{fx: fx, next: completeResponse()}
+				rt := &wirefixture.Replay{Fixture: fx, Then: wirefixture.CompleteBody}
 				w := ecrreplication.NewImageReplicationCompleteWaiter(replayClient(rt), func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
 					o.MinDelay, o.MaxDelay = time.Second, 5*time.Second
 				})
@@ -242,8 +151,8 @@ func TestConformanceWaiter(t *testing.T) {
 						t.Fatalf("err = %T, want *WaitError", err)
 					}
 					checkFixtureError(t, fx, we.Cause)
-					if rt.calls != 1 {
-						t.Errorf("%d polls, want 1: a final error ends the wait", rt.calls)
+					if rt.Calls() != 1 {
+						t.Errorf("%d polls, want 1: a final error ends the wait", rt.Calls())
 					}
 				default:
 					if err != nil {
@@ -253,8 +162,8 @@ func TestConformanceWaiter(t *testing.T) {
 					if fx.Expect.ServiceErrorCode == "" && !fx.Expect.DeserializationError && isComplete(fx) {
 						want = 1
 					}
-					if rt.calls != want {
-						t.Errorf("%d polls, want %d", rt.calls, want)
+					if rt.Calls() != want {
+						t.Errorf("%d polls, want %d", rt.Calls(), want)
 					}
 				}
 			})
@@ -264,7 +173,7 @@ func TestConformanceWaiter(t *testing.T) {
 
 // isComplete reports whether a successful fixture lists only COMPLETE
 // destinations.
-func isComplete(fx wireFixture) bool {
+func isComplete(fx wirefixture.Fixture) bool {
 	for _, d := range fx.Expect.Destinations {
 		if !strings.HasSuffix(d, "/COMPLETE") {
 			return false

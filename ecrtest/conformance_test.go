@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,53 +17,19 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/ecrkit/ecrreplication/ecrtest"
+	"github.com/ecrkit/ecrreplication/internal/wirefixture"
 )
-
-// ecrtestFixture is one exchange of the conformance corpus
-// (../testdata/wire) with the request that makes ecrtest give its answer.
-type ecrtestFixture struct {
-	Response struct {
-		Status  int
-		Headers map[string]string
-		Body    string
-	}
-	Ecrtest struct {
-		Skip        string
-		Operation   string
-		Body        json.RawMessage
-		ContentType string
-		// Auth is "" (unsigned, server without RequireAuth), "none"
-		// (unsigned, RequireAuth), "skew:DURATION", "key:ID",
-		// "secret:SECRET" or "region:REGION" (signed so, RequireAuth).
-		Auth  string
-		Fault string // "throttle" or "server"
-		// Compare is "" (status, code and message), "code" (status and
-		// code), "status" or "body" (status and body).
-		Compare string
-		// MessagePattern, when set, must match both messages instead of
-		// their being equal.
-		MessagePattern string
-	}
-}
 
 // TestConformanceServer sends the request of every fixture to ecrtest and
 // checks that it answers with the status, error code and message of the
 // real-world answer (or their shape, where the answer holds times).
 func TestConformanceServer(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "wire", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures: %v", err)
+	fixtures, err := wirefixture.Load(filepath.Join("..", "testdata", "wire"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fx ecrtestFixture
-		if err := json.Unmarshal(b, &fx); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+	for name, fx := range fixtures {
+		t.Run(name, func(t *testing.T) {
 			if fx.Ecrtest.Skip != "" {
 				t.Skip(fx.Ecrtest.Skip)
 			}
@@ -135,7 +100,7 @@ func errorOf(t *testing.T, h http.Header, body string) (code, message string) {
 
 // askServer sends the fixture's request to a fresh in-memory server holding
 // app:v1 and returns the answer.
-func askServer(t *testing.T, fx ecrtestFixture) (int, http.Header, string) {
+func askServer(t *testing.T, fx wirefixture.Fixture) (int, http.Header, string) {
 	t.Helper()
 	e := fx.Ecrtest
 	auth := e.Auth != ""

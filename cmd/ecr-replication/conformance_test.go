@@ -2,91 +2,25 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/ecrkit/ecrreplication/ecrtest"
+	"github.com/ecrkit/ecrreplication/internal/wirefixture"
 )
 
-// cliFixture is one exchange of the conformance corpus in
-// ../../testdata/wire and what the command makes of it.
-type cliFixture struct {
-	Response struct {
-		Status  int
-		Headers map[string]string
-		Body    string
-	}
-	Expect struct {
-		ServiceErrorCode string
-		Transient        bool
-		CLI              struct {
-			ExitCode  int
-			ErrorCode string
-		}
-	}
-}
-
-func loadCLIFixtures(t *testing.T) map[string]cliFixture {
+// loadCLIFixtures reads the conformance corpus in ../../testdata/wire.
+func loadCLIFixtures(t *testing.T) map[string]wirefixture.Fixture {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "wire", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures: %v", err)
+	fixtures, err := wirefixture.Load(filepath.Join("..", "..", "testdata", "wire"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := make(map[string]cliFixture)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fx cliFixture
-		if err := json.Unmarshal(b, &fx); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		out[strings.TrimSuffix(filepath.Base(f), ".json")] = fx
-	}
-	return out
-}
-
-// cliReplay answers the first request with the fixture's response and the
-// later ones with an answer in which us-west-2 is COMPLETE. No sockets.
-type cliReplay struct {
-	mu    sync.Mutex
-	fx    cliFixture
-	calls int
-}
-
-const cliCompleteBody = `{"repositoryName":"app","imageId":{"imageDigest":"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","imageTag":"v1"},` +
-	`"replicationStatuses":[{"region":"us-west-2","registryId":"123456789012","status":"COMPLETE"}]}`
-
-func (r *cliReplay) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-		_ = req.Body.Close()
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	status, body := r.fx.Response.Status, r.fx.Response.Body
-	h := http.Header{"X-Amzn-Requestid": {"fixture-request-id"}}
-	for k, v := range r.fx.Response.Headers {
-		h.Set(k, v)
-	}
-	if r.calls > 1 {
-		status, body = 200, cliCompleteBody
-		h = http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amzn-Requestid": {"complete"}}
-	}
-	return &http.Response{StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Header: h,
-		Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+	return fixtures
 }
 
 // TestConformanceCLI replays every answer of the corpus to status and wait
@@ -100,7 +34,7 @@ func TestConformanceCLI(t *testing.T) {
 		for _, cmd := range []string{"status", "wait"} {
 			t.Run(name+"/"+cmd, func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					rt := &cliReplay{fx: fx}
+					rt := &wirefixture.Replay{Fixture: fx, Then: wirefixture.CompleteBody}
 					args := []string{"--endpoint-url", "http://replay.invalid", "--region", "us-east-1",
 						cmd, "--repository", "app", "--tag", "v1", "--output", "json", "--timeout", "10m"}
 					if cmd == "status" {
@@ -120,8 +54,8 @@ func TestConformanceCLI(t *testing.T) {
 					if fx.Expect.Transient && (cmd == "wait" || fx.Expect.ServiceErrorCode != "") {
 						wantExit, wantCode, wantService = exitOK, "", ""
 						defer func() {
-							if rt.calls != 2 {
-								t.Errorf("%d requests, want 2", rt.calls)
+							if rt.Calls() != 2 {
+								t.Errorf("%d requests, want 2", rt.Calls())
 							}
 						}()
 					}
