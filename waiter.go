@@ -118,9 +118,8 @@ type ImageReplicationCompleteWaiterOptions struct {
 	// out. Default DefaultMaxConnectionFailures; negative means no limit.
 	MaxConnectionFailures int
 
-	// MeterProvider, when set, receives the waiter's metrics (see
-	// metrics.go): the histogram ecr.replication.duration and the counter
-	// ecr.replication.polls. Default: none.
+	// MeterProvider, when set, receives the waiter's metrics: the histogram
+	// MetricReplicationDuration and the counter MetricPolls. Default: none.
 	MeterProvider metric.MeterProvider
 
 	// MetricsRepository adds the repository name to the attributes of
