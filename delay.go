@@ -46,27 +46,31 @@ func computeDelay(attempt int64, minDelay, maxDelay, _ time.Duration, random fun
 	return time.Duration(lo + random()*(hi-lo)), nil
 }
 
-// nextDelay is the delay before the next poll, measured from the end of the
-// last one, which took latency. Whatever Backoff returns is kept within
-// [MinDelay, MaxDelay], so that no two polls start less than MinDelay apart.
-// When the next poll would not be answered before the deadline, it is moved
-// earlier, but never closer than MinDelay: if even that cannot be answered in
-// time, nextDelay returns ErrWaitTimeout and the wait ends now.
-func (r *waitRun) nextDelay(latency time.Duration) (time.Duration, error) {
+// nextDelay is the delay before the next poll, counted from now, the end of
+// the last one. Whatever Backoff returns is kept within [MinDelay, MaxDelay],
+// so that no two polls start less than MinDelay apart. The delay is
+// shortened, never below MinDelay, so that the poll leaves as much time
+// before the deadline as the last answered poll took (at least 100 ms) for
+// its answer; its bound is the smaller of AttemptTimeout and the time left.
+// A further poll is made whenever, after its delay, at least MinDelay or
+// that answer time is left; only when it is not, nextDelay returns
+// ErrWaitTimeout with noRoom set, and the wait ends now. A poll that went
+// unanswered (one cut by its AttemptTimeout) says nothing of how long an
+// answer takes, so a hung poll cannot end the wait early.
+func (r *waitRun) nextDelay() (time.Duration, error) {
 	remaining := time.Until(r.deadline)
 	delay, err := r.backoff(int64(r.attempts), r.opts.MinDelay, r.opts.MaxDelay, remaining)
 	if err != nil {
 		return 0, err
 	}
 	delay = max(r.opts.MinDelay, min(delay, r.opts.MaxDelay))
-	// The last poll must leave time for its answer: about as long as the
-	// last one took.
-	slack := max(latency, 100*time.Millisecond)
-	if delay > remaining-slack {
-		delay = remaining - slack
-		if delay < r.opts.MinDelay {
-			return 0, ErrWaitTimeout
-		}
+	answer := max(r.answerLatency, 100*time.Millisecond)
+	if remaining-delay < answer {
+		delay = max(r.opts.MinDelay, remaining-answer)
+	}
+	if remaining-delay < min(answer, r.opts.MinDelay) {
+		r.noRoom = true
+		return 0, ErrWaitTimeout
 	}
 	return delay, nil
 }

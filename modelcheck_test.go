@@ -26,6 +26,13 @@ package ecrreplication_test
 //   - I7 replication times: FirstSeenComplete is the end of a poll that
 //     listed the destination COMPLETE, LastSeenPending the start of one that
 //     listed it otherwise, and the first is after the second.
+//   - I8 all of its time: a wait that times out before its deadline does so
+//     only when less than 2×MinDelay is left after its last poll (a further
+//     poll starts whenever, after its MinDelay, at least MinDelay is left),
+//     and a poll with no answer is cut at the smaller of its AttemptTimeout
+//     and the deadline. Polls hang (for good, or for longer than a short
+//     AttemptTimeout) in many scenarios, so a waiter that takes a hung poll
+//     as the cost of the next one fails here.
 //
 // Each run is seeded; a failure prints the seed, and
 // go test -run TestModelCheck -modelcheck.seed=N replays it.
@@ -110,10 +117,12 @@ type scenario struct {
 	backoffName                 string
 	backoff                     func(int64, time.Duration, time.Duration, time.Duration) (time.Duration, error)
 	jitter                      func() float64
+	// attemptTimeout is the waiter's AttemptTimeout; 0 means its default.
+	attemptTimeout time.Duration
 }
 
 func (sc scenario) String() string {
-	return fmt.Sprintf("%d steps, expect %v, delays %v-%v, max wait %v, backoff %s", len(sc.steps), sc.expect, sc.minDelay, sc.maxDelay, sc.maxWait, sc.backoffName)
+	return fmt.Sprintf("%d steps, expect %v, delays %v-%v, max wait %v, backoff %s, attempt timeout %v", len(sc.steps), sc.expect, sc.minDelay, sc.maxDelay, sc.maxWait, sc.backoffName, sc.attemptTimeout)
 }
 
 func generate(src *source) scenario {
@@ -176,7 +185,7 @@ func generate(src *source) scenario {
 				s.statuses = append(s.statuses, st(d.Region, d.RegistryID, modelStatuses[src.intn(len(modelStatuses))]))
 			}
 		}
-		s.latency = []time.Duration{0, 0, 100 * time.Millisecond, time.Second, 5 * time.Second}[src.intn(5)]
+		s.latency = []time.Duration{0, 0, 100 * time.Millisecond, time.Second, 5 * time.Second, 15 * time.Second}[src.intn(6)]
 		sc.steps = append(sc.steps, s)
 	}
 	if src.intn(2) == 0 { // often, replication ends well
@@ -186,6 +195,8 @@ func generate(src *source) scenario {
 		}
 		sc.steps = append(sc.steps, answer(all...))
 	}
+	// A short AttemptTimeout cuts slow answers too, before the deadline.
+	sc.attemptTimeout = []time.Duration{0, 0, 2 * time.Second, 7 * time.Second}[src.intn(4)]
 	return sc
 }
 
@@ -241,8 +252,8 @@ func decide(sc scenario, calls []call) verdict {
 	}
 	for i, c := range calls {
 		s := sc.steps[c.step]
-		if s.err != nil || s.stall {
-			if s.err == errReset || s.stall {
+		if s.err != nil || s.stall || c.cut {
+			if s.err == errReset || s.stall || c.cut {
 				connFailures++
 			} else {
 				reached, connFailures = true, 0
@@ -317,6 +328,7 @@ func runScenario(t *testing.T, sc scenario) (how outcome) {
 		s.limit = int(sc.maxWait/sc.minDelay) + 3
 		w := ecrreplication.NewImageReplicationCompleteWaiter(s, ecrreplication.WithJitterSource(sc.jitter), func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
 			o.MinDelay, o.MaxDelay, o.Backoff, o.Destinations = sc.minDelay, sc.maxDelay, sc.backoff, sc.expect
+			o.AttemptTimeout = sc.attemptTimeout
 		})
 		start := time.Now()
 		report, err := w.WaitForReport(context.Background(), byTag("app", "v1"), sc.maxWait)
@@ -333,6 +345,8 @@ func runScenario(t *testing.T, sc scenario) (how outcome) {
 		if took > sc.maxWait+lastLatency {
 			t.Errorf("I2: the wait took %v, more than maxWaitDur %v plus the last poll's %v", took, sc.maxWait, lastLatency)
 		}
+		// I8
+		checkAllOfItsTime(t, sc, calls, start, took, err)
 		// I3, I4, I5
 		verdicts := oracle(sc, calls, start.Add(sc.maxWait))
 		how = verdicts[0].how
@@ -361,7 +375,7 @@ func runScenario(t *testing.T, sc scenario) (how outcome) {
 		// LastErr is the error of the last poll that ended on its own. A
 		// poll that ended at the deadline may or may not count.
 		deadline := start.Add(sc.maxWait)
-		failedStep := func(c call) bool { st := sc.steps[c.step]; return st.err != nil || st.stall }
+		failedStep := func(c call) bool { st := sc.steps[c.step]; return st.err != nil || st.stall || c.cut }
 		lastOwn := func(cs []call) bool {
 			for i := len(cs) - 1; i >= 0; i-- {
 				if cs[i].end.Before(deadline) {
@@ -385,6 +399,42 @@ func runScenario(t *testing.T, sc scenario) (how outcome) {
 		checkTimes(t, sc, calls, report)
 	})
 	return how
+}
+
+// checkAllOfItsTime checks I8: a wait that timed out before its deadline
+// had less than 2×MinDelay left after its last poll, and every poll cut
+// short was cut at the smaller of its AttemptTimeout and the deadline.
+func checkAllOfItsTime(t *testing.T, sc scenario, calls []call, start time.Time, took time.Duration, err error) {
+	t.Helper()
+	deadline := start.Add(sc.maxWait)
+	attemptTimeout := sc.attemptTimeout
+	if attemptTimeout == 0 {
+		attemptTimeout = max(10*time.Second, min(60*time.Second, sc.maxDelay*3/2))
+	}
+	for i, c := range calls {
+		if want := minTime(c.start.Add(attemptTimeout), deadline); c.cut && !c.end.Equal(want) {
+			t.Errorf("I8: poll %d, from %v, was cut at %v, want %v (AttemptTimeout %v, deadline %v)",
+				i+1, c.start.Sub(start), c.end.Sub(start), want.Sub(start), attemptTimeout, sc.maxWait)
+		}
+	}
+	if !errors.Is(err, ecrreplication.ErrWaitTimeout) || took >= sc.maxWait {
+		return
+	}
+	last := start
+	if n := len(calls); n > 0 {
+		last = calls[n-1].end
+	}
+	if left := deadline.Sub(last); left >= 2*sc.minDelay {
+		t.Errorf("I8: the wait timed out after %v of %v with %v left after its last poll, room for another (MinDelay %v)", took, sc.maxWait, left, sc.minDelay)
+	}
+}
+
+// minTime returns the earlier of a and b.
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // checkTimes checks I7 on the report's destinations.

@@ -663,7 +663,7 @@ func TestTimeoutBeforeTheLimitSaysWhy(t *testing.T) {
 			o.MinDelay, o.MaxDelay = 10*time.Second, 10*time.Second
 		}).Wait(context.Background(), byTag("app", "v1"), 25*time.Second)
 		waitError(t, err, ecrreplication.ErrWaitTimeout)
-		if want := "timed out after 20s (no further poll could be answered within the 25s limit), still pending"; !strings.Contains(err.Error(), want) {
+		if want := "timed out after 20s (no further poll fits in the 5s left of the 25s limit: polls are at least MinDelay 10s apart), still pending"; !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
 	})

@@ -69,8 +69,11 @@ type WaitError struct {
 	// Elapsed is how long the wait took.
 	Elapsed time.Duration
 
-	// limit is the wait's maxWaitDur, when the waiter made the error.
-	limit time.Duration
+	// limit is the wait's maxWaitDur and minDelay its MinDelay, when the
+	// waiter made the error; noRoom says that it ended before its limit
+	// because no further poll fitted.
+	limit, minDelay time.Duration
+	noRoom          bool
 }
 
 // Error names the image, why the wait ended (the failed or pending
@@ -94,9 +97,7 @@ func (e *WaitError) Error() string {
 		writeDestinations(&b, e.Last.Failed())
 	case errors.Is(e.Cause, ErrWaitTimeout):
 		fmt.Fprintf(&b, "timed out after %v", e.Elapsed.Round(time.Millisecond))
-		if e.limit-e.Elapsed > time.Second {
-			fmt.Fprintf(&b, " (no further poll could be answered within the %v limit)", e.limit)
-		}
+		e.writeNoRoom(&b)
 		switch {
 		case e.Attempts == 0:
 			b.WriteString(" before the first poll")
@@ -124,6 +125,20 @@ func (e *WaitError) Error() string {
 		b.WriteString(SafeText(e.LastErr.Error(), 0))
 	}
 	return b.String()
+}
+
+// writeNoRoom says, for a wait that ended before its limit, why no further
+// poll fitted: polls are at least MinDelay apart.
+func (e *WaitError) writeNoRoom(b *strings.Builder) {
+	if !e.noRoom {
+		return
+	}
+	if e.Attempts == 1 && e.limit <= e.minDelay {
+		fmt.Fprintf(b, " (no second poll fits in the %v limit: polls are at least MinDelay %v apart)", e.limit, e.minDelay)
+		return
+	}
+	left := max(e.limit-e.Elapsed, 0).Round(time.Millisecond)
+	fmt.Fprintf(b, " (no further poll fits in the %v left of the %v limit: polls are at least MinDelay %v apart)", left, e.limit, e.minDelay)
 }
 
 // Unwrap returns Cause and LastErr, those that are set.

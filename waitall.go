@@ -337,7 +337,7 @@ func (s *set) settle(p polled) {
 	case p.result.err != nil:
 		s.finish(p.i, p.result.err)
 	default:
-		delay, err := r.nextDelay(p.result.latency)
+		delay, err := r.nextDelay()
 		if err != nil {
 			s.finish(p.i, err)
 			return

@@ -202,7 +202,7 @@ func (w *ImageReplicationCompleteWaiter) wait(ctx context.Context, params *ecr.D
 			report, _ := r.end(nil)
 			return r.lastOut, report, nil
 		}
-		delay, err := r.nextDelay(result.latency)
+		delay, err := r.nextDelay()
 		if err == nil {
 			err = sleep(ctx, delay)
 		}
@@ -301,8 +301,13 @@ type waitRun struct {
 	// start that did not reach it.
 	reached      bool
 	connFailures int
-	last         *Report
-	lastOut      *ecr.DescribeImageReplicationStatusOutput
+	// answerLatency is how long the last poll that the service answered
+	// (with a status or an error) took; noRoom says that the wait ended
+	// before its deadline because no further poll fitted.
+	answerLatency time.Duration
+	noRoom        bool
+	last          *Report
+	lastOut       *ecr.DescribeImageReplicationStatusOutput
 	// lastErr is the error of the last poll that ended on its own, if it
 	// failed.
 	lastErr error
@@ -336,7 +341,6 @@ type attemptResult struct {
 	done    bool
 	err     error
 	pollErr error
-	latency time.Duration
 }
 
 // attempt makes one poll and decides what it means.
@@ -345,7 +349,7 @@ func (r *waitRun) attempt(ctx context.Context) attemptResult {
 	sent := time.Now()
 	out, err := r.poll(ctx)
 	answered := time.Now()
-	res := attemptResult{latency: answered.Sub(sent), pollErr: err}
+	res := attemptResult{pollErr: err}
 	if ctx.Err() != nil {
 		// The wait ended while the poll was under way: this poll tells
 		// nothing.
@@ -359,11 +363,16 @@ func (r *waitRun) attempt(ctx context.Context) attemptResult {
 	if err == nil {
 		r.answers++
 		r.reached, r.connFailures, r.lastErr = true, 0, nil
+		r.answerLatency = answered.Sub(sent)
 		r.resolveSince(ctx, out, answered)
 		r.observe(out, sent, answered)
 	} else {
+		var cut *attemptTimeoutError
 		if reachedService(err) {
 			r.reached, r.connFailures = true, 0
+			if !errors.As(err, &cut) { // an answer cut short tells no answer time
+				r.answerLatency = answered.Sub(sent)
+			}
 		} else {
 			r.connFailures++
 		}
@@ -455,7 +464,8 @@ func (r *waitRun) end(cause error) (*Report, error) {
 	if cause == nil {
 		return report, nil
 	}
-	return report, &WaitError{Cause: cause, LastErr: r.lastErr, Last: report, Attempts: r.attempts, Elapsed: report.Elapsed, limit: r.deadline.Sub(r.start)}
+	return report, &WaitError{Cause: cause, LastErr: r.lastErr, Last: report, Attempts: r.attempts, Elapsed: report.Elapsed,
+		limit: r.deadline.Sub(r.start), minDelay: r.opts.MinDelay, noRoom: r.noRoom}
 }
 
 // finalReport is the last report, or one made from the request when there

@@ -201,8 +201,8 @@ func TestWaitTimeoutHolds(t *testing.T) {
 		want   string
 	}{
 		{"slow", slow, "still pending: us-west-2 123456789012 IN_PROGRESS"},
-		{"hung", hung, "no poll succeeded (1 attempt in 15s); last error: no answer within the attempt timeout of 15s: operation error ECR: DescribeImageReplicationStatus, no answer from http://localhost/"},
-		{"trickle", trickle, "no poll succeeded (1 attempt in 15s); last error: no answer within the attempt timeout of 15s"},
+		{"hung", hung, "timed out after 30s: no poll succeeded (2 attempts in 30s); last error: no answer within the attempt timeout of 15s: operation error ECR: DescribeImageReplicationStatus, no answer from http://localhost/"},
+		{"trickle", trickle, "timed out after 30s: no poll succeeded (2 attempts in 30s); last error: no answer within the attempt timeout of 15s"},
 		{"endless", endless(&read), "response body too large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,7 +250,7 @@ func TestWaitDiagnostics(t *testing.T) {
 		{"never a status", func(_ int, req *http.Request) (*http.Response, error) {
 			return reply(req, http.StatusServiceUnavailable, strings.NewReader("<html>busy</html>"), "Content-Type", "text/html"), nil
 		}, waitArgs("--timeout", "5s"), exitTimeout, []string{
-			"timed out after 4s: no poll succeeded (5 attempts in 4s); last error:", "StatusCode: 503",
+			"timed out after 4s (no further poll fits in the 1s left of the 5s limit: polls are at least MinDelay 1s apart): no poll succeeded (5 attempts in 4s); last error:", "StatusCode: 503",
 			"hint: the service never answered with a status: check the network, --region and --endpoint-url",
 		}},
 		{"redirect", func(_ int, req *http.Request) (*http.Response, error) {

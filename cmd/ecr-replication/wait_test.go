@@ -195,7 +195,7 @@ func TestWaitTimeout(t *testing.T) {
 			"since":            waitStart,
 			"error": map[string]any{
 				"code":    "Timeout",
-				"message": "waiting for app:v1@" + digest + ": timed out after 4s, still pending: us-east-2 210987654321 IN_PROGRESS (5 attempts in 4s)",
+				"message": "waiting for app:v1@" + digest + ": timed out after 4s (no further poll fits in the 1s left of the 5s limit: polls are at least MinDelay 1s apart), still pending: us-east-2 210987654321 IN_PROGRESS (5 attempts in 4s)",
 			},
 			"exitCode":       3.0,
 			"attempts":       5.0,
