@@ -99,6 +99,13 @@ type Report struct {
 	// SinceFromPush or SinceFromWaitStart. Both are zero for Describe.
 	Since       time.Time
 	SinceSource string
+
+	// Duplicate is set, in WaitAll's reports, on the report of an input
+	// that names the same image (the same RegistryID as given, Repository
+	// and ImageDigest) as an earlier input: the two shared their polls, and
+	// this report repeats the earlier one's destinations, times and counts.
+	// Skip it when adding up images, polls or replication times.
+	Duplicate bool
 }
 
 // Values of Report.SinceSource.

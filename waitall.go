@@ -48,11 +48,13 @@ type WaitAllOptions struct {
 	// yet), one call at a time. The slice is the callee's to keep.
 	OnProgress func([]*Report)
 
-	// OnImageDone, when set, is called once per image when its wait ends,
+	// OnImageDone, when set, is called once per input when its wait ends,
 	// with its index in the input, its final report and its error (nil
 	// when it completed), one call at a time, from the same goroutine as
 	// OnProgress. An image can end without a new answer (not found, timed
-	// out, skipped): this is where a caller learns of it at once.
+	// out, skipped): this is where a caller learns of it at once. For an
+	// image named more than once, the report's Duplicate and counts are
+	// final only when WaitAll returns.
 	OnImageDone func(i int, report *Report, err error)
 
 	// FailFast ends the whole set at the first image that cannot complete
@@ -76,6 +78,19 @@ type WaitAllOptions struct {
 // successful answer (additive increase, multiplicative decrease), so a storm
 // slows the whole set down rather than each image on its own. The SDK's own
 // retries are turned off for the set's requests: the set's schedule retries.
+//
+// An image named more than once is waited for once. Inputs named the same
+// way share their polls from the start; an input whose first answer shows
+// it to be an image that another input named or resolved to (the same
+// registry as given, repository and digest: a tag and the digest it points
+// to, say) joins that input's wait. Each input keeps its report, in input
+// order and named as it asked; the reports of one image have the same
+// destinations, replication times and counts (those of all the polls made
+// for the image), and all but the first, in input order, have Duplicate
+// set: skip them when adding up. The metrics (MeterProvider) are recorded
+// once per image. An input that is never polled (FailFast or the deadline
+// ended the set first) and names a tag is not known to be any image, and
+// is reported on its own.
 //
 // Invalid inputs are all reported before anything is sent, as a
 // *WaitAllError whose Errors hold a *ValidationError for each invalid input.
@@ -126,6 +141,7 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 		reports:  make([]*Report, len(runs)),
 		progress: make([]*Report, len(runs)),
 		errs:     errs,
+		sharing:  newSharing(runs),
 	}
 	for _, r := range runs {
 		r.beforeCall = s.limiter.Wait
@@ -135,6 +151,7 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 	ctx, s.cancel = context.WithCancelCause(ctx)
 	defer s.cancel(nil)
 	s.run(ctx)
+	s.countShared()
 	for _, err := range s.errs {
 		if err != nil {
 			return s.reports, &WaitAllError{Errors: s.errs}
@@ -207,7 +224,9 @@ type set struct {
 	// reports are the final reports, progress the last answered ones.
 	reports, progress []*Report
 	errs              []error
-	pending           int
+	// pending counts the inputs whose wait has not ended.
+	pending int
+	sharing
 }
 
 // job is one image's next poll.
@@ -229,7 +248,7 @@ func (s *set) run(ctx context.Context) {
 	s.resolveExpected(ctx)
 	now := time.Now()
 	for i, r := range s.runs {
-		if !r.ended {
+		if s.isLead(i) && !r.ended {
 			heap.Push(&s.queue, job{i: i, due: now})
 		}
 	}
@@ -263,6 +282,10 @@ func (s *set) run(ctx context.Context) {
 		next := -1
 		if s.queue.Len() > 0 && inFlight < s.opts.MaxConcurrency {
 			j := s.queue[0]
+			if s.runs[j.i].ended { // another input's answer ended its wait
+				heap.Pop(&s.queue)
+				continue
+			}
 			if d := time.Until(j.due); d > 0 {
 				timer.Reset(d)
 				wake = timer.C
@@ -284,7 +307,7 @@ func (s *set) run(ctx context.Context) {
 			}
 			cause := context.Cause(ctx)
 			for i, r := range s.runs {
-				if !r.ended {
+				if s.isLead(i) && !r.ended {
 					s.finish(i, cause)
 				}
 			}
@@ -323,13 +346,10 @@ func (s *set) settle(p polled) {
 		return
 	}
 	if r.last != nil && r.last != s.progress[p.i] {
-		s.progress[p.i] = r.last
-		if r.onProgress != nil {
-			r.onProgress(*r.last)
-		}
-		if s.opts.OnProgress != nil {
-			s.opts.OnProgress(append([]*Report(nil), s.progress...))
-		}
+		s.publish(p.i, s.members[p.i])
+	}
+	if p.result.pollErr == nil && !s.keyed[p.i] && r.last != nil && r.last.ImageDigest != "" && s.join(p.i, p.result) {
+		return
 	}
 	switch {
 	case p.result.done:
@@ -346,18 +366,11 @@ func (s *set) settle(p polled) {
 	}
 }
 
-// finish ends image i's wait with cause (nil on success).
+// finish ends lead i's wait with cause (nil on success), and so the waits
+// of every input it polls for.
 func (s *set) finish(i int, cause error) {
-	r := s.runs[i]
-	report, err := r.end(cause)
-	s.reports[i], s.errs[i] = report, err
-	s.pending--
-	if s.opts.OnImageDone != nil {
-		s.opts.OnImageDone(i, report, err)
-	}
-	if err != nil && s.opts.FailFast {
-		s.cancel(&SkippedError{Index: i, Err: err})
-	}
+	report, err := s.runs[i].end(cause)
+	s.concludeMembers(s.members[i], report, err)
 }
 
 // resolveExpected reads the registry's replication configuration once for
@@ -384,10 +397,11 @@ func (s *set) resolveExpected(ctx context.Context) {
 		out, err = describeRegistry(ctx, first.opts.Registry, first.opts.AttemptTimeout, append(base.ClientOptions, capResponses))
 	}
 	for i, r := range s.runs {
-		var rerr error
-		if err != nil {
-			rerr = err
-		} else {
+		if !s.isLead(i) {
+			continue
+		}
+		rerr := err
+		if rerr == nil {
 			rerr = r.expectFrom(out)
 		}
 		if rerr != nil {

@@ -333,8 +333,8 @@ func TestAdaptiveRateLimit(t *testing.T) {
 		_, _ = env.srv.PushImage("app", "v1")
 		env.srv.InjectFault(ecrtest.OpDescribeImageReplicationStatus, ecrtest.Fault{Kind: ecrtest.FaultThrottle}, 1000)
 		var params []*ecr.DescribeImageReplicationStatusInput
-		for range 40 {
-			params = append(params, byTag("app", "v1"))
+		for i := range 40 { // forty images: the same one named forty times would be polled once
+			params = append(params, byTag("app", fmt.Sprintf("v%d", i)))
 		}
 		_, _ = ecrreplication.WaitAll(context.Background(), env.client, params, time.Minute, func(o *ecrreplication.WaitAllOptions) {
 			o.RateLimit, o.Burst, o.MaxConcurrency = 10, 10, 1
