@@ -565,7 +565,7 @@ func TestWaitMetricsFile(t *testing.T) {
 				"DestinationRegion": region, "DestinationRegistry": registry,
 				"ReplicationTime": hi, "ReplicationTimeMin": lo, "ReplicationTimeMax": hi,
 				"Since": "wait-start", "SinceTime": "2000-01-01T00:00:00.000Z",
-				"Repository": "app", "RegistryId": "", "ImageTag": "v1", "ImageDigest": decodeJSON(t, got.stdout)["imageDigest"],
+				"Repository": "app", "ImageTag": "v1", "ImageDigest": decodeJSON(t, got.stdout)["imageDigest"],
 			}
 		}
 		want := []any{

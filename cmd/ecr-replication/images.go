@@ -190,11 +190,16 @@ func imageName(in *ecr.DescribeImageReplicationStatusInput) string {
 	return ecrreplication.NewReport(in, nil).Name()
 }
 
-// imageKey identifies an image request for deduplication.
-func imageKey(in *ecr.DescribeImageReplicationStatusInput) string {
-	return strings.Join([]string{aws.ToString(in.RegistryId), aws.ToString(in.RepositoryName),
-		fmt.Sprint(in.ImageId.ImageTag != nil), aws.ToString(in.ImageId.ImageTag),
-		fmt.Sprint(in.ImageId.ImageDigest != nil), aws.ToString(in.ImageId.ImageDigest)}, "\x00")
+// distinctImages counts the inputs named differently: before the first
+// answers, the number of images a set names at most.
+func distinctImages(inputs []*ecr.DescribeImageReplicationStatusInput) int {
+	seen := map[string]bool{}
+	for _, in := range inputs {
+		seen[strings.Join([]string{aws.ToString(in.RegistryId), aws.ToString(in.RepositoryName),
+			fmt.Sprint(in.ImageId.ImageTag != nil), aws.ToString(in.ImageId.ImageTag),
+			fmt.Sprint(in.ImageId.ImageDigest != nil), aws.ToString(in.ImageId.ImageDigest)}, "\x00")] = true
+	}
+	return len(seen)
 }
 
 // mentionsImageFlags reports whether args use --image or --images-from, in

@@ -110,6 +110,9 @@ type app struct {
 	// setForm says that the command waits for a set of images (--image,
 	// --images-from): its JSON document is the set's, also for usage errors.
 	setForm bool
+	// onePollHint, when set, replaces the hint of a timeout: --timeout
+	// leaves room for one poll only.
+	onePollHint string
 }
 
 // commands maps command names to their implementations.

@@ -59,6 +59,9 @@ func (m *metricsFile) write(a *app, namespace string, results []result) {
 	}}
 	for _, r := range results {
 		rep := r.report
+		if rep.Duplicate { // one record per image, however often it was named
+			continue
+		}
 		for _, d := range rep.Destinations {
 			lo, hi, ok := d.ReplicationTime(rep.Since)
 			if !ok {
@@ -66,13 +69,22 @@ func (m *metricsFile) write(a *app, namespace string, results []result) {
 			}
 			// The metric is the upper bound, so that an alarm on it never
 			// misses a slow replication; both bounds are in the record.
-			b, _ := json.Marshal(map[string]any{
+			record := map[string]any{
 				"_aws":              map[string]any{"Timestamp": d.FirstSeenComplete.UnixMilli(), "CloudWatchMetrics": directive},
 				"DestinationRegion": d.Region, "DestinationRegistry": d.RegistryID,
 				"ReplicationTime": seconds(hi), "ReplicationTimeMin": seconds(lo), "ReplicationTimeMax": seconds(hi),
 				"Since": rep.SinceSource, "SinceTime": utc(rep.Since).Format("2006-01-02T15:04:05.000Z07:00"),
-				"Repository": rep.Repository, "RegistryId": rep.RegistryID, "ImageTag": rep.ImageTag, "ImageDigest": rep.ImageDigest,
-			})
+				"Repository": rep.Repository, "ImageDigest": rep.ImageDigest,
+			}
+			// "" would be no value: the caller's own registry, an image
+			// named by digest.
+			if rep.RegistryID != "" {
+				record["RegistryId"] = rep.RegistryID
+			}
+			if rep.ImageTag != "" {
+				record["ImageTag"] = rep.ImageTag
+			}
+			b, _ := json.Marshal(record)
 			m.w.Write(append(b, '\n'))
 		}
 	}

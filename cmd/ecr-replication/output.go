@@ -75,6 +75,7 @@ type imageDoc struct {
 	Attempts         int              `json:"attempts"`
 	Answers          int              `json:"answers"`
 	ElapsedSeconds   float64          `json:"elapsedSeconds"`
+	Duplicate        bool             `json:"duplicate,omitempty"`
 }
 
 // destinationDoc is one destination of an image.
@@ -115,6 +116,7 @@ func (r *result) doc() imageDoc {
 		Repository: rep.Repository, RegistryID: rep.RegistryID, ImageDigest: rep.ImageDigest, ImageTag: rep.ImageTag,
 		Complete: r.complete, Destinations: make([]destinationDoc, 0, len(rep.Destinations)), MalformedEntries: rep.Malformed,
 		Error: r.errorDoc(), ExitCode: r.exitCode, Attempts: rep.Attempts, Answers: rep.Answers, ElapsedSeconds: seconds(rep.Elapsed),
+		Duplicate: rep.Duplicate,
 	}
 	if !rep.Since.IsZero() {
 		d.Since = &sinceDoc{Source: rep.SinceSource, Time: utc(rep.Since)}
@@ -188,7 +190,11 @@ func (a *app) emit(results []result, setErr *result, elapsed time.Duration) int 
 		if failed++; failed <= maxProblems {
 			a.printError(r.lines(), "")
 		}
-		if h := r.hint(a.cmd, a.setForm); h != "" && !slices.Contains(hints, h) {
+		h := r.hint(a.cmd, a.setForm)
+		if r.errCode == codeTimeout && a.onePollHint != "" {
+			h = a.onePollHint
+		}
+		if h != "" && !slices.Contains(hints, h) {
 			hints = append(hints, h)
 		}
 	}

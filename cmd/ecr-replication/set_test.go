@@ -211,39 +211,111 @@ func TestWaitSetSingleImageShape(t *testing.T) {
 	})
 }
 
-// The polls of each image are counted apart, also when one image is named
-// by its tag and another by the digest that tag resolves to.
+// An image named twice, by tag and by the digest the tag resolves to, or
+// twice the same way, is waited for once: each input keeps its entry, in the
+// order given, all but the first marked duplicate, every entry of the image
+// with the same polls; the non-duplicate entries add up to the polls sent.
 func TestWaitSetAttemptsPerImage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
 		digest := push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{AfterPolls: 3}})
 		push(t, srv, "other", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{AfterPolls: 5}})
 		// The server counts the polls of the image (its digest) whatever
-		// the request names: app@digest and app:v1 make two polls each,
-		// the second of app:v1 by digest like app@digest's.
+		// the request names: app@digest and app:v1 make a first poll each
+		// (the server's polls 1 and 2), then one stream polls by digest
+		// (poll 3: COMPLETE); the second app:v1 polls never.
 		got := runAgainst(t.Context(), srv, setArgs([]string{"app@" + digest, "app:v1", "other:v1", "app:v1"}, "--output", "json", "--concurrency", "1"))
 		if got.code != exitOK {
 			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 		}
 		doc := decodeJSON(t, got.stdout)
-		var attempts []any
+		var attempts, duplicate []any
 		total := 0.0
 		for _, img := range doc["images"].([]any) {
-			n := img.(map[string]any)["attempts"]
-			attempts = append(attempts, n)
-			total += n.(float64)
+			m := img.(map[string]any)
+			attempts, duplicate = append(attempts, m["attempts"]), append(duplicate, m["duplicate"])
+			if m["duplicate"] == nil {
+				total += m["attempts"].(float64)
+			}
 		}
-		// app:v1 is named twice and waited for once.
-		if len(attempts) != 3 {
-			t.Fatalf("%d images, want 3 (app:v1 once)", len(attempts))
-		}
-		if n := float64(srv.CallCount(ecrtest.OpDescribeImageReplicationStatus)); total != n {
-			t.Errorf("attempts %v add up to %v, want the %v polls sent", attempts, total, n)
-		}
-		if diff := cmp.Diff([]any{2.0, 2.0, 5.0}, attempts); diff != "" {
+		if diff := cmp.Diff([]any{3.0, 3.0, 5.0, 3.0}, attempts); diff != "" {
 			t.Errorf("attempts per image (-want +got):\n%s", diff)
 		}
+		if diff := cmp.Diff([]any{nil, true, nil, true}, duplicate); diff != "" {
+			t.Errorf("duplicate per image (-want +got):\n%s", diff)
+		}
+		if n := float64(srv.CallCount(ecrtest.OpDescribeImageReplicationStatus)); total != n {
+			t.Errorf("the attempts of the non-duplicate images add up to %v, want the %v polls sent", total, n)
+		}
+		if want := "ecr-replication: 2 images replicated in "; !strings.Contains(got.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, got.stderr)
+		}
 	})
+}
+
+// Issue 15, point 3, as reported: --image app:slow --image app@<digest of
+// app:slow> --image app:done --since push --metrics-file: two images, so
+// "2 images replicated", three entries in images[] (the second a duplicate
+// of the first, with the same times), and one EMF record per image and
+// destination (4, not 6), each with RegistryId only when one was given.
+func TestWaitSameImageByTagAndDigest(t *testing.T) {
+	for _, registry := range []string{"", ecrtest.DefaultAccountID} {
+		t.Run("registry="+registry, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := newServer(t, true)
+				slow := push(t, srv, "app", "slow",
+					ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{After: 2 * time.Second}},
+					ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{After: 4 * time.Second}})
+				push(t, srv, "app", "done")
+				file := filepath.Join(t.TempDir(), "m.jsonl")
+				args := setArgs([]string{"app:slow", "app@" + slow, "app:done"}, "--since", "push", "--metrics-file", file, "--output", "json")
+				if registry != "" {
+					args = append(args, "--registry-id", registry)
+				}
+				got := runAgainst(t.Context(), srv, args)
+				if got.code != exitOK {
+					t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
+				}
+				if want := "ecr-replication: 2 images replicated in "; !strings.Contains(got.stderr, want) {
+					t.Errorf("stderr does not say %q:\n%s", want, got.stderr)
+				}
+				images := decodeJSON(t, got.stdout)["images"].([]any)
+				if len(images) != 3 {
+					t.Fatalf("%d entries in images, want 3 (one per --image)", len(images))
+				}
+				first, second := images[0].(map[string]any), images[1].(map[string]any)
+				if first["imageTag"] != "slow" || second["imageTag"] != "" || first["imageDigest"] != slow || second["imageDigest"] != slow {
+					t.Errorf("entries 1 and 2 name %v@%v and %v@%v, want slow@%s and @%s", first["imageTag"], first["imageDigest"], second["imageTag"], second["imageDigest"], slow, slow)
+				}
+				if first["duplicate"] != nil || second["duplicate"] != true || images[2].(map[string]any)["duplicate"] != nil {
+					t.Errorf("duplicate: %v, %v, %v; want absent, true, absent", first["duplicate"], second["duplicate"], images[2].(map[string]any)["duplicate"])
+				}
+				if diff := cmp.Diff(first["destinations"], second["destinations"]); diff != "" {
+					t.Errorf("the two entries of app:slow differ (-first +second):\n%s", diff)
+				}
+				b, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var keys []string
+				for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+					rec := checkEMF(t, line)
+					id, hasID := rec["RegistryId"]
+					if hasID != (registry != "") || hasID && id != registry {
+						t.Errorf("record %s: RegistryId %v (present %t), want it only when --registry-id is given", line, id, hasID)
+					}
+					keys = append(keys, fmt.Sprintf("%v %v %v", rec["ImageDigest"] == slow, rec["DestinationRegion"], rec["DestinationRegistry"]))
+				}
+				want := []string{
+					"true us-east-2 " + otherAccount, "true us-west-2 " + ecrtest.DefaultAccountID,
+					"false us-east-2 " + otherAccount, "false us-west-2 " + ecrtest.DefaultAccountID,
+				}
+				if diff := cmp.Diff(want, keys); diff != "" {
+					t.Errorf("EMF records by image and destination (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
 }
 
 // A throttling storm slows the whole set down, and the set still completes.

@@ -192,6 +192,11 @@ func (a *app) wait(ctx context.Context, img *imageFlags, fs *flag.FlagSet, s wai
 	if len(problems) > 0 {
 		return a.invalid(one, problems)
 	}
+	if s.timeout <= s.minDelay {
+		// Polls are at least --min-delay apart: the first is the only one.
+		a.warn(fmt.Sprintf("--timeout %v is not longer than --min-delay %v, so the wait can poll only once", s.timeout, s.minDelay))
+		a.onePollHint = fmt.Sprintf("polls are at least --min-delay %v apart, so --timeout %v left room for one poll only: raise --timeout, or lower --min-delay", s.minDelay, s.timeout)
+	}
 	metrics, err := openMetrics(s.metricsFile)
 	if err != nil {
 		return a.invalid(one, err)
@@ -210,10 +215,11 @@ func (a *app) wait(ctx context.Context, img *imageFlags, fs *flag.FlagSet, s wai
 	return code
 }
 
-// waitInputs returns the requests to wait for, deduplicated in the order
-// given, and every problem with them and with the settings. Without --image
-// and --images-from there is one request, made from --repository, --tag,
-// --digest and --registry-id, valid or not.
+// waitInputs returns the requests to wait for, one per image given, in the
+// order given (WaitAll polls an image named twice once), and every problem
+// with them and with the settings. Without --image and --images-from there
+// is one request, made from --repository, --tag, --digest and
+// --registry-id, valid or not.
 func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]bool, s waitSettings) ([]*ecr.DescribeImageReplicationStatusInput, problems) {
 	problems := s.validate()
 	if !a.setForm {
@@ -250,7 +256,6 @@ func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]boo
 		args = append(args[:len(args):len(args)], fromFile...)
 	}
 	var inputs []*ecr.DescribeImageReplicationStatusInput
-	seen := map[string]bool{}
 	for _, arg := range args {
 		ref, err := parseImageRef(arg.text)
 		if err != nil {
@@ -262,10 +267,7 @@ func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]boo
 			problems = append(problems, violations(err, &arg)...)
 			continue
 		}
-		if k := imageKey(in); !seen[k] {
-			seen[k] = true
-			inputs = append(inputs, in)
-		}
+		inputs = append(inputs, in)
 	}
 	return inputs, problems
 }
@@ -300,7 +302,7 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 		names[i] = results[i].name
 	}
 	burst := int(max(1, min(math.Ceil(s.rateLimit), float64(ecrreplication.DefaultWaitAllBurst))))
-	what, limits := fmt.Sprintf("%d images", len(inputs)), fmt.Sprintf(" (at most %g requests/s, %d in flight)", s.rateLimit, s.concurrency)
+	what, limits := fmt.Sprintf("%d images", distinctImages(inputs)), fmt.Sprintf(" (at most %g requests/s, %d in flight)", s.rateLimit, s.concurrency)
 	if !a.setForm {
 		what, limits = names[0], ""
 	}
@@ -371,8 +373,12 @@ func (a *app) summarize(results []result, elapsed time.Duration, code int) {
 	if a.g.quiet || !a.setForm && code != exitOK {
 		return
 	}
-	complete, polls, destinations, from := 0, 0, 0, map[string]bool{}
+	images, complete, polls, destinations, from := 0, 0, 0, 0, map[string]bool{}
 	for _, r := range results {
+		if r.report.Duplicate { // an image named twice counts once
+			continue
+		}
+		images++
 		polls += r.report.Attempts
 		if r.err == nil {
 			complete++
@@ -386,11 +392,11 @@ func (a *app) summarize(results []result, elapsed time.Duration, code int) {
 			}
 		}
 	}
-	line := fmt.Sprintf("%d of %d images replicated", complete, len(results))
+	line := fmt.Sprintf("%d of %d images replicated", complete, images)
 	switch {
 	case !a.setForm:
 		line = fmt.Sprintf("%s replicated to %d destinations", results[0].name, destinations)
-	case complete == len(results):
+	case complete == images:
 		line = fmt.Sprintf("%d images replicated", complete)
 	}
 	line += fmt.Sprintf(" in %v (%d polls)", elapsed.Round(100*time.Millisecond), polls)
