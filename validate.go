@@ -3,6 +3,7 @@ package ecrreplication
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -151,7 +152,13 @@ func ValidateRegistryID(id string) error {
 	return vs.err()
 }
 
-// ValidateImageTag checks an image tag: 1 to 300 characters of valid UTF-8.
+// ValidateImageTag checks an image tag: 1 to 300 characters of valid UTF-8,
+// none of them white space or a control character. The model puts no
+// pattern on the tag of DescribeImageReplicationStatus; ECR's own rule for
+// tags (letters, digits, '-', '_' and '.', enforced by DescribeImages) is
+// left to the service, whose InvalidParameterException answers
+// ErrInvalidParameter: no public record shows that this operation
+// enforces it.
 func ValidateImageTag(tag string) error {
 	var vs violations
 	checkImageTag(&vs, tag)
@@ -273,13 +280,46 @@ func checkRegistryID(vs *violations, id string) {
 }
 
 func checkImageTag(vs *violations, tag string) {
-	if n := utf8.RuneCountInString(tag); n < MinImageTagLength || n > MaxImageTagLength {
+	n, valid, r, at := scanTag(tag)
+	if n < MinImageTagLength || n > MaxImageTagLength {
 		vs.add(FieldImageTag, tag, fmt.Sprintf("must be %d to %d characters long, got %d", MinImageTagLength, MaxImageTagLength, n))
 	}
-	if !utf8.ValidString(tag) {
+	if !valid {
 		// The SDK would send U+FFFD in its place: another tag.
 		vs.add(FieldImageTag, tag, "must be valid UTF-8")
 	}
+	if at > 0 {
+		vs.add(FieldImageTag, tag, fmt.Sprintf("must not contain white space or control characters, found %U at character %d", r, at))
+	}
+}
+
+// scanTag reads a tag once: its length in characters, whether it is valid
+// UTF-8, and its first white space (unicode.IsSpace) or control character
+// (unicode.IsControl) and that character's position, counting from 1 (0
+// when there is none). No image tag can hold one: a tag that does would,
+// once printed, add a line to a log or move the cursor. Other characters
+// outside ECR's tag rules are left to the service (see ValidateImageTag).
+func scanTag(s string) (n int, valid bool, bad rune, at int) {
+	valid = true
+	for i := 0; i < len(s); n++ {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c <= ' ' || c == 0x7f) && at == 0 {
+				bad, at = rune(c), n+1
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			valid = false
+		case at == 0 && (unicode.IsSpace(r) || unicode.IsControl(r)):
+			bad, at = r, n+1
+		}
+		i += size
+	}
+	return n, valid, bad, at
 }
 
 // checkImageDigest applies the OCI image-spec grammar:

@@ -162,7 +162,9 @@ func TestValidationErrorMessageIsBoundedAndEscaped(t *testing.T) {
 	if strings.Contains(msg, strings.Repeat("x", 65)) {
 		t.Errorf("message shows more than 64 characters of the value: %q", msg)
 	}
-	wantPrefix := `ecrreplication: invalid input: imageId.imageTag "evil\nlevel=INFO msg=\"forged\"` + strings.Repeat("x", 64-len("evil\nlevel=INFO msg=\"forged\"")) + `"... (1028 characters) must be 1 to 300 characters long, got 1028`
+	wantPrefix := `ecrreplication: invalid input: imageId.imageTag "evil\nlevel=INFO msg=\"forged\"` + strings.Repeat("x", 64-len("evil\nlevel=INFO msg=\"forged\"")) + `"... (1028 characters)`
+	wantPrefix += " must be 1 to 300 characters long, got 1028; imageId.imageTag " + wantPrefix[len(`ecrreplication: invalid input: imageId.imageTag `):] +
+		" must not contain white space or control characters, found U+000A at character 5"
 	if msg != wantPrefix {
 		t.Errorf("Error() =\n%q\nwant\n%q", msg, wantPrefix)
 	}
@@ -213,6 +215,9 @@ var (
 	oracleDigestRE     = regexp.MustCompile(`^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$`)
 	oracleSHA256RE     = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 	oracleSHA512RE     = regexp.MustCompile(`^sha512:[a-f0-9]{128}$`)
+	// oracleBlankRE matches white space (Unicode White_Space, as
+	// unicode.IsSpace) or a control character (Cc).
+	oracleBlankRE = regexp.MustCompile(`[\p{Cc}\x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000} ]`)
 )
 
 func oracleRepositoryName(s string) bool {
@@ -224,7 +229,7 @@ func oracleRegistryID(s string) bool { return oracleRegistryRE.MatchString(s) }
 
 func oracleImageTag(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 1 && n <= 300 && utf8.ValidString(s)
+	return n >= 1 && n <= 300 && utf8.ValidString(s) && !oracleBlankRE.MatchString(s)
 }
 
 func oracleImageDigest(s string) bool {
