@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/aws/smithy-go/middleware"
 	smithywaiter "github.com/aws/smithy-go/waiter"
 )
 
@@ -17,19 +16,15 @@ import (
 func (r *waitRun) poll(ctx context.Context) (*ecr.DescribeImageReplicationStatusOutput, error) {
 	actx, cancel := context.WithTimeout(ctx, r.opts.AttemptTimeout)
 	defer cancel()
-	var stage callStage
-	out, err := r.client.DescribeImageReplicationStatus(actx, r.in, func(o *ecr.Options) {
-		o.APIOptions = append(o.APIOptions, r.opts.APIOptions...)
-		o.APIOptions = append(o.APIOptions, stage.track)
-		if r.opts.LogWaitAttempts {
-			logger := smithywaiter.Logger{Attempt: int64(r.attempts)}
+	sctx, stage := withStage(actx, r.client)
+	optFns := r.callOptions
+	if r.opts.LogWaitAttempts {
+		logger := smithywaiter.Logger{Attempt: int64(r.attempts)}
+		optFns = append(optFns[:len(optFns):len(optFns)], func(o *ecr.Options) {
 			o.APIOptions = append(o.APIOptions, logger.AddLogger)
-		}
-		for _, fn := range r.opts.ClientOptions {
-			fn(o)
-		}
-		capResponses(o)
-	})
+		})
+	}
+	out, err := r.client.DescribeImageReplicationStatus(sctx, r.in, optFns...)
 	if err == nil {
 		return out, nil
 	}
@@ -44,43 +39,21 @@ func (r *waitRun) poll(ctx context.Context) (*ecr.DescribeImageReplicationStatus
 	return nil, err
 }
 
-// capResponses caps response bodies at DefaultMaxResponseSize unless the
-// options already cap them (WithMaxResponseSize).
-func capResponses(o *ecr.Options) {
-	if _, ok := o.HTTPClient.(*limitedClient); !ok {
-		WithMaxResponseSize(DefaultMaxResponseSize)(o)
+// pollOptions returns the options of the waiter's polls of client, made once
+// per wait: the caller's APIOptions and ClientOptions, then the send stage
+// and the response cap (callOptionsFor).
+func pollOptions(client DescribeImageReplicationStatusAPIClient, opts ImageReplicationCompleteWaiterOptions) []func(*ecr.Options) {
+	var fns []func(*ecr.Options)
+	if apiOptions := opts.APIOptions; len(apiOptions) > 0 {
+		fns = append(fns, func(o *ecr.Options) { o.APIOptions = append(o.APIOptions, apiOptions...) })
 	}
+	return append(append(fns, opts.ClientOptions...), callOptionsFor(client))
 }
 
 // clientOptions are the options of the waiter's other calls
 // (DescribeRegistry, DescribeImages): the caller's, then the response cap.
 func (r *waitRun) clientOptions() []func(*ecr.Options) {
 	return append(r.opts.ClientOptions[:len(r.opts.ClientOptions):len(r.opts.ClientOptions)], capResponses)
-}
-
-// callStage tells how far an SDK call went: started says that the call
-// reached the SDK's middleware stack (so the client is the SDK's and sent
-// is meaningful), sent that the request was signed and handed to the
-// transport.
-type callStage struct {
-	started, sent bool
-}
-
-// track adds to an SDK stack the two middlewares that record the stage.
-func (s *callStage) track(st *middleware.Stack) error {
-	err := st.Initialize.Add(middleware.InitializeMiddlewareFunc("ecrreplication.CallStarted",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			s.started = true
-			return next.HandleInitialize(ctx, in)
-		}), middleware.Before)
-	if err != nil {
-		return err
-	}
-	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("ecrreplication.RequestSent",
-		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
-			s.sent = true
-			return next.HandleDeserialize(ctx, in)
-		}), middleware.Before)
 }
 
 // resolveExpected sets the destinations the wait expects.

@@ -575,10 +575,27 @@ func TestRegressionErrorsThatCannotHeal(t *testing.T) {
 // A request that cannot be signed is never sent, also for Describe.
 func TestDescribeRequestNotSent(t *testing.T) {
 	client := sdkClient(errHTTPClient{errors.New("must not be sent")}, func(o *ecr.Options) { o.Credentials = failingCreds{} })
-	_, err := ecrreplication.Describe(context.Background(), client, byTag("app", "v1"))
-	if !errors.Is(err, ecrreplication.ErrRequestNotSent) || !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Errorf("Describe = %v, want ErrRequestNotSent with the credentials' error", err)
+	// The *ecr.Client itself, and one wrapped in a type of the caller's,
+	// whose calls are known to reach the SDK's stack only by its start mark.
+	for name, c := range map[string]ecrreplication.DescribeImageReplicationStatusAPIClient{"sdk": client, "wrapped": wrappedClient{client}} {
+		_, err := ecrreplication.Describe(context.Background(), c, byTag("app", "v1"))
+		if !errors.Is(err, ecrreplication.ErrRequestNotSent) || !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("%s: Describe = %v, want ErrRequestNotSent with the credentials' error", name, err)
+		}
 	}
+	// A client that is no SDK client never runs the stack: its errors are
+	// its own, never "not sent".
+	_, err := ecrreplication.Describe(context.Background(), newScripted(step{err: errReset}), byTag("app", "v1"))
+	if errors.Is(err, ecrreplication.ErrRequestNotSent) || !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("Describe of a fake = %v, want its connection error, not ErrRequestNotSent", err)
+	}
+}
+
+// wrappedClient is an *ecr.Client behind a type of the caller's.
+type wrappedClient struct{ c *ecr.Client }
+
+func (w wrappedClient) DescribeImageReplicationStatus(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImageReplicationStatusOutput, error) {
+	return w.c.DescribeImageReplicationStatus(ctx, in, optFns...)
 }
 
 // 16. Once the service has answered, refused and reset connections are

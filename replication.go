@@ -41,11 +41,15 @@ func Describe(ctx context.Context, client DescribeImageReplicationStatusAPIClien
 		defer cancel()
 	}
 	start := time.Now()
-	var stage callStage
-	optFns = append(optFns[:len(optFns):len(optFns)], func(o *ecr.Options) {
-		o.APIOptions = append(o.APIOptions, stage.track)
-		capResponses(o)
-	})
+	ctx, stage := withStage(ctx, client)
+	switch _, sdk := client.(*ecr.Client); {
+	case len(optFns) > 0:
+		optFns = append(optFns[:len(optFns):len(optFns)], callOptionsFor(client))
+	case sdk:
+		optFns = onlySDKCallOptions
+	default:
+		optFns = onlyCallOptions
+	}
 	out, err := client.DescribeImageReplicationStatus(ctx, params, optFns...)
 	if err != nil {
 		err = MapError(err)

@@ -277,7 +277,7 @@ func (w *ImageReplicationCompleteWaiter) newRun(params *ecr.DescribeImageReplica
 	}
 	start := time.Now()
 	r := &waitRun{client: w.client, opts: opts, backoff: backoff, params: params, in: cloneInput(params),
-		start: start, deadline: start.Add(maxWaitDur)}
+		start: start, deadline: start.Add(maxWaitDur), callOptions: pollOptions(w.client, opts)}
 	if opts.MeterProvider != nil {
 		r.meters = newMeters(opts.MeterProvider, opts.Logger)
 	}
@@ -318,6 +318,8 @@ type waitRun struct {
 	meters      *meters
 	// ended says that end has run: the run is over.
 	ended bool
+	// callOptions are the options of every poll (pollOptions).
+	callOptions []func(*ecr.Options)
 	// Set by WaitAll: the image's OnProgress, called by the scheduler, and
 	// a wait for the set's rate limiter before any extra call
 	// (DescribeImages).
