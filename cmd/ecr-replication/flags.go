@@ -33,7 +33,7 @@ func defaultGlobals() globals { return globals{output: "text"} }
 // defaults, so that flags given before the command name survive the second
 // parse after it.
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.output, "output", g.output, "output `format` on stdout: text or json")
+	fs.StringVar(&g.output, "output", g.output, "output `format` on stdout: text, json, markdown (GitHub-flavoured) or github (GitHub Actions annotations)")
 	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress on stderr (errors are still printed)")
 	fs.StringVar(&g.endpointURL, "endpoint-url", g.endpointURL, "send requests to this `URL` instead of the ECR endpoint of the region")
 	fs.StringVar(&g.profile, "profile", g.profile, "use this `profile` from the AWS shared config and credentials files")
@@ -47,9 +47,9 @@ func (g *globals) register(fs *flag.FlagSet) {
 // with SigV4, so it would never be used, only printed.
 func (g *globals) validate() (warnings []string, err error) {
 	switch g.output {
-	case "text", "json":
+	case "text", "json", "markdown", "github":
 	default:
-		return nil, fmt.Errorf("--output %s is not a known format: use text or json", quote(g.output))
+		return nil, fmt.Errorf("--output %s is not a known format: use text, json, markdown or github", quote(g.output))
 	}
 	if strings.ContainsFunc(g.region, func(r rune) bool {
 		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-')

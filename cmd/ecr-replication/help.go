@@ -27,7 +27,7 @@ as for the AWS CLI: environment, --profile, shared config files, SSO, roles.
 Commands:
 `, programName)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, name := range []string{"status", "wait", "demo", "schema"} {
+	for _, name := range []string{"status", "wait", "demo", "render", "schema", "version"} {
 		fmt.Fprintf(tw, "  %s\t%s\n", name, commands[name].summary)
 	}
 	tw.Flush()
@@ -41,6 +41,7 @@ Examples:
   %[2]s wait --images-from images.txt --fail-fast
   %[2]s demo
   %[2]s schema > ecr-replication.schema.json
+  %[2]s version --output json
 
 Run '%[2]s COMMAND --help' for a command's flags and output.
 %[3]s`, globalFlagsHelp(), programName, exitCodesHelp)

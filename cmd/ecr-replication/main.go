@@ -7,6 +7,7 @@
 //	ecr-replication wait   --images-from FILE|-
 //	ecr-replication demo   [--fail] [--speed N]
 //	ecr-replication schema
+//	ecr-replication version [--output json]
 //
 // Every wait, of one image or of a set, runs through ecrreplication.WaitAll
 // under one rate limit; a set prints one JSON document with an "images"
@@ -27,7 +28,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync"
 	"syscall"
 
@@ -46,10 +46,6 @@ const (
 	exitOther       = 5   // credentials, network, service and other errors
 	exitInterrupted = 130 // interrupted (Ctrl-C, SIGTERM)
 )
-
-// version is the program's version; release builds may set it with
-// -ldflags "-X main.version=v1.2.3". Otherwise it is read from the build info.
-var version = ""
 
 // main runs the command with a context that ends on Ctrl-C or SIGTERM.
 func main() {
@@ -117,10 +113,12 @@ type app struct {
 
 // commands maps command names to their implementations.
 var commands = map[string]*command{
-	"status": statusCommand,
-	"wait":   waitCommand,
-	"demo":   demoCommand,
-	"schema": schemaCommand,
+	"status":  statusCommand,
+	"wait":    waitCommand,
+	"demo":    demoCommand,
+	"render":  renderCommand,
+	"schema":  schemaCommand,
+	"version": versionCommand,
 }
 
 // command is one subcommand: its name, help text, flags and body.
@@ -138,6 +136,9 @@ type command struct {
 	// setForm, when set, tells from the arguments whether the command waits
 	// for a set of images, before they are parsed.
 	setForm func(args []string) bool
+	// args, when set, lets the command take arguments after its flags,
+	// which its body reads with fs.Args().
+	args bool
 }
 
 // main parses the global flags and the command name, then runs the command.
@@ -175,7 +176,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		return a.usageError(fmt.Errorf("unknown command %s: the commands are status, wait, demo and schema", quote(name)))
+		return a.usageError(fmt.Errorf("unknown command %s: the commands are status, wait, demo, render, schema and version", quote(name)))
 	}
 	return a.runCommand(ctx, cmd, rest[1:])
 }
@@ -199,7 +200,7 @@ func (a *app) runCommand(ctx context.Context, cmd *command, args []string) int {
 	if a.g.version {
 		return a.printVersion()
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !cmd.args {
 		return a.usageError(fmt.Errorf("unexpected argument %s (flags take the form --name value)", quote(fs.Arg(0))))
 	}
 	warnings, err := a.g.validate()
@@ -212,24 +213,6 @@ func (a *app) runCommand(ctx context.Context, cmd *command, args []string) int {
 		a.warn(w)
 	}
 	return body(ctx, a, fs)
-}
-
-// printVersion prints the program's version on stdout.
-func (a *app) printVersion() int {
-	fmt.Fprintf(a.stdout, "%s %s\n", programName, programVersion())
-	return exitOK
-}
-
-// programVersion returns version, or the main module's version from the
-// build info, or "devel".
-func programVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 // syncWriter serializes writes to w.

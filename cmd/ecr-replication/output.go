@@ -209,20 +209,28 @@ func (a *app) emit(results []result, setErr *result, elapsed time.Duration) int 
 	}
 	switch {
 	case a.g.output == "json" && a.setForm:
-		doc := setDoc{Images: make([]imageDoc, len(results)), Complete: code == exitOK, ExitCode: code, ElapsedSeconds: seconds(elapsed)}
-		for i := range results {
-			doc.Images[i] = results[i].doc()
-		}
-		if setErr != nil {
-			doc.Error = setErr.errorDoc()
-		}
-		a.writeJSON(doc)
+		a.writeJSON(newSetDoc(results, setErr, code, elapsed))
 	case a.g.output == "json":
 		a.writeJSON(all[0].doc())
+	case a.g.output == "markdown" || a.g.output == "github":
+		a.writeRendered(results, setErr, code, elapsed)
 	case len(results) > 0 && (a.setForm || results[0].err == nil || len(results[0].report.Destinations) > 0):
 		a.writeTable(results)
 	}
 	return code
+}
+
+// newSetDoc returns the document of a wait for a set: one image object per
+// result, and setErr, an error of the whole set, when not nil.
+func newSetDoc(results []result, setErr *result, code int, elapsed time.Duration) setDoc {
+	doc := setDoc{Images: make([]imageDoc, len(results)), Complete: code == exitOK, ExitCode: code, ElapsedSeconds: seconds(elapsed)}
+	for i := range results {
+		doc.Images[i] = results[i].doc()
+	}
+	if setErr != nil {
+		doc.Error = setErr.errorDoc()
+	}
+	return doc
 }
 
 // writeJSON writes v as one indented JSON document on stdout.

@@ -33,6 +33,8 @@ Text output (stdout) is a table; "-" means no value:
 
 JSON output (--output json) is one image object, as for 'ecr-replication
 wait --repository'; 'ecr-replication schema' prints its JSON Schema.
+--output markdown prints a verdict and a Markdown table, --output github
+GitHub Actions annotations (see 'ecr-replication render').
 
 Examples:
   ecr-replication status --repository my-app --tag v1.4.2

@@ -151,7 +151,11 @@ DestinationRegion and DestinationRegistry, both bounds in the record.
 Progress goes to stderr: redrawn in place on a terminal, one line per change
 otherwise; --quiet silences it and the warnings. stdout holds a table (with
 an IMAGE column for a set) or, with --output json, one JSON document, also
-on failure, described by 'ecr-replication schema'.
+on failure, described by 'ecr-replication schema'; --output markdown gives a
+one-line verdict and a Markdown table (for $GITHUB_STEP_SUMMARY or a pull
+request), --output github GitHub Actions annotations for the images that did
+not complete. An image named twice (by tag and by its digest, say) is polled
+once and counted once; each --image keeps its entry.
 
 Examples:
   ecr-replication wait --repository my-app --tag v1.4.2
