@@ -96,7 +96,7 @@ func (s *set) join(i int, res attemptResult) bool {
 	switch {
 	case other.ended:
 		r.ended = true
-		s.concludeMembers(s.move(i, l), s.reports[l], s.errs[l])
+		s.concludeMembers(s.move(i, l), -1, s.reports[l], s.errs[l])
 		return true
 	case res.done || res.err != nil:
 		other.ended = true // any poll of its still under way is ignored
@@ -132,16 +132,20 @@ func (s *set) publish(l int, ms []int) {
 	}
 }
 
-// concludeMembers ends the waits of the inputs ms with an outcome: each
-// gets its own copy of the report, named as it asked, and of the error.
-func (s *set) concludeMembers(ms []int, report *Report, err error) {
+// concludeMembers ends the waits of the inputs ms with the outcome of input
+// own (-1 for none of them): own keeps the report and the error, and every
+// other input gets its own copy of both, named as it asked.
+func (s *set) concludeMembers(ms []int, own int, report *Report, err error) {
 	failed := -1
 	for _, m := range ms {
-		rep, merr := report.forInput(s.runs[m].params), err
-		if we, ok := err.(*WaitError); ok {
-			c := *we
-			c.Last = rep
-			merr = &c
+		rep, merr := report, err
+		if m != own {
+			rep = report.forInput(s.runs[m].params)
+			if we, ok := err.(*WaitError); ok {
+				c := *we
+				c.Last = rep
+				merr = &c
+			}
 		}
 		s.reports[m], s.errs[m] = rep, merr
 		s.pending--

@@ -370,7 +370,7 @@ func (s *set) settle(p polled) {
 // of every input it polls for.
 func (s *set) finish(i int, cause error) {
 	report, err := s.runs[i].end(cause)
-	s.concludeMembers(s.members[i], report, err)
+	s.concludeMembers(s.members[i], i, report, err)
 }
 
 // resolveExpected reads the registry's replication configuration once for
