@@ -16,7 +16,10 @@
 // FAILED one, and decides with [ImageReplicationCompleteRetryable], which a
 // caller can wrap. It never hammers the API: MinDelay is a floor between
 // polls whatever the Backoff, and every poll is bounded in time and size
-// ([WithMaxResponseSize]). It measures how long replication took to each
+// ([WithMaxResponseSize]). It uses all of its time: a further poll starts
+// whenever MinDelay is left after its delay, so a hung poll cannot end a
+// wait early. [WaitAll] waits once for an image named more than once. It
+// measures how long replication took to each
 // destination, as an interval ([Destination.ReplicationTime]), and can
 // record it as OpenTelemetry metrics. Every error text is one line without
 // control characters ([SafeText]). The README lists these guarantees with
