@@ -109,15 +109,16 @@ var (
 
 // addMarks adds the stage marks to a stack; addCappedMarks adds them with
 // the default response cap; addSentMark and addCappedSentMark add only the
-// send mark, for a client that is known to run the stack (an *ecr.Client);
-// addCap adds the cap alone, for calls that track no stage.
+// send mark, for a client that is known to run the stack (an *ecr.Client).
+// addCappedSentMark is also the cap alone for calls that track no stage
+// (DescribeRegistry, DescribeImages): without a stage in the context, the
+// mark only caps.
 func addMarks(st *middleware.Stack) error       { return addStage(st, markSent) }
 func addCappedMarks(st *middleware.Stack) error { return addStage(st, markSentCapped) }
 func addSentMark(st *middleware.Stack) error    { return st.Deserialize.Add(markSent, middleware.After) }
 func addCappedSentMark(st *middleware.Stack) error {
 	return st.Deserialize.Add(markSentCapped, middleware.After)
 }
-func addCap(st *middleware.Stack) error { return st.Deserialize.Add(markSentCapped, middleware.After) }
 
 func addStage(st *middleware.Stack, send *sendMark) error {
 	if err := st.Initialize.Add(startMark{}, middleware.Before); err != nil {
@@ -155,7 +156,7 @@ func callOptionsFor(client any) func(*ecr.Options) {
 // options already cap them (WithMaxResponseSize).
 func capResponses(o *ecr.Options) {
 	if _, capped := o.HTTPClient.(*limitedClient); !capped {
-		o.APIOptions = append(o.APIOptions, addCap)
+		o.APIOptions = append(o.APIOptions, addCappedSentMark)
 	}
 }
 
