@@ -1,22 +1,19 @@
 package ecrreplication
 
 import (
-	"fmt"
-	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ecrkit/ecrreplication/internal/backoff"
 )
 
-// The default polling schedule of ImageReplicationCompleteWaiter: the first
-// poll at once, then delays that start at DefaultMinDelay and grow by
-// DelayGrowth per attempt up to DefaultMaxDelay, each jittered by ±DelayJitter
-// within [MinDelay, MaxDelay]. See the README for how it compares with other
-// schedules.
+// The default delays of ImageReplicationCompleteWaiter: the first poll at
+// once, then delays that start at DefaultMinDelay and grow by a fifth per
+// attempt up to DefaultMaxDelay, each jittered by ±10 % within [MinDelay,
+// MaxDelay] (ComputeDelay).
 const (
 	DefaultMinDelay = 3 * time.Second
 	DefaultMaxDelay = 20 * time.Second
-	DelayGrowth     = 1.2
-	DelayJitter     = 0.1
 )
 
 // ComputeDelay is the waiter's default schedule, with the signature of
@@ -35,15 +32,7 @@ func ComputeDelay(attempt int64, minDelay, maxDelay, remainingTime time.Duration
 // computeDelay is ComputeDelay with the jitter's random source as a parameter,
 // uniform in [0, 1).
 func computeDelay(attempt int64, minDelay, maxDelay, _ time.Duration, random func() float64) (time.Duration, error) {
-	if minDelay <= 0 || maxDelay < minDelay {
-		return 0, fmt.Errorf("ecrreplication: delays must satisfy 0 < MinDelay <= MaxDelay, got MinDelay %v and MaxDelay %v", minDelay, maxDelay)
-	}
-	attempt = max(attempt, 1)
-	base := float64(minDelay) * math.Pow(DelayGrowth, float64(attempt-1))
-	base = min(base, float64(maxDelay))
-	lo := max(base*(1-DelayJitter), float64(minDelay))
-	hi := min(base*(1+DelayJitter), float64(maxDelay))
-	return time.Duration(lo + random()*(hi-lo)), nil
+	return backoff.Delay(attempt, minDelay, maxDelay, random)
 }
 
 // nextDelay is the delay before the next poll, counted from now, the end of

@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	smithy "github.com/aws/smithy-go"
+
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // Sentinel errors for the error types that DescribeImageReplicationStatus
@@ -98,7 +100,7 @@ type mappedError struct {
 
 // Error is the service error's text, made safe to print on one line
 // (SafeText): the service's messages can echo what the caller sent.
-func (e *mappedError) Error() string { return SafeText(e.err.Error(), 0) }
+func (e *mappedError) Error() string { return safetext.Line(e.err.Error(), 0) }
 
 func (e *mappedError) Unwrap() error { return e.err }
 

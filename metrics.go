@@ -8,6 +8,8 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // Names of the waiter's OpenTelemetry instruments and their attributes,
@@ -61,7 +63,7 @@ func newMeters(mp metric.MeterProvider, logger logging.Logger) *meters {
 		metric.WithUnit("{poll}"),
 		metric.WithDescription("DescribeImageReplicationStatus polls by outcome"))
 	if err := errors.Join(err1, err2); err != nil {
-		logger.Logf(logging.Warn, "ecrreplication: creating the metrics' instruments: %s", SafeText(err.Error(), 0))
+		logger.Logf(logging.Warn, "ecrreplication: creating the metrics' instruments: %s", safetext.Line(err.Error(), 0))
 	}
 	opts := func(outcome string) []metric.AddOption {
 		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(AttrPollOutcome, outcome)))}

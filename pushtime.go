@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // DescribeImagesAPIClient is the one method of *ecr.Client that reading an
@@ -32,7 +34,7 @@ func (r *waitRun) resolveSince(ctx context.Context, out *ecr.DescribeImageReplic
 	}
 	pushed, err := r.pushTime(ctx, out)
 	if err != nil {
-		r.opts.Logger.Logf(logging.Warn, "ecrreplication: %s: push time unknown (%s); replication times count from the wait's start", r.image(), SafeText(err.Error(), 0))
+		r.opts.Logger.Logf(logging.Warn, "ecrreplication: %s: push time unknown (%s); replication times count from the wait's start", r.image(), safetext.Line(err.Error(), 0))
 		return
 	}
 	// Keep the push instant on this process's monotonic clock, so that a

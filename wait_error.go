@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // Why a wait ended without success. Compare with errors.Is on the error that
@@ -111,9 +113,9 @@ func (e *WaitError) Error() string {
 		}
 	case e.Attempts == 0 && errors.Is(e.Cause, ErrSkipped):
 		b.WriteString("not polled: ")
-		b.WriteString(SafeText(e.Cause.Error(), 0))
+		b.WriteString(safetext.Line(e.Cause.Error(), 0))
 	default:
-		b.WriteString(SafeText(strings.TrimPrefix(e.Cause.Error(), "ecrreplication: "), 0))
+		b.WriteString(safetext.Line(strings.TrimPrefix(e.Cause.Error(), "ecrreplication: "), 0))
 	}
 	attempts := "attempts"
 	if e.Attempts == 1 {
@@ -122,7 +124,7 @@ func (e *WaitError) Error() string {
 	fmt.Fprintf(&b, " (%d %s in %v)", e.Attempts, attempts, e.Elapsed.Round(time.Millisecond))
 	if e.LastErr != nil && !errors.Is(e.Cause, e.LastErr) {
 		b.WriteString("; last error: ")
-		b.WriteString(SafeText(e.LastErr.Error(), 0))
+		b.WriteString(safetext.Line(e.LastErr.Error(), 0))
 	}
 	return b.String()
 }

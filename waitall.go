@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"golang.org/x/time/rate"
+
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // Defaults of WaitAllOptions.
@@ -192,7 +194,7 @@ func (e *WaitAllError) Error() string {
 		} else {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "image %d: %s", i+1, SafeText(strings.TrimPrefix(err.Error(), "ecrreplication: "), 0))
+		fmt.Fprintf(&b, "image %d: %s", i+1, safetext.Line(strings.TrimPrefix(err.Error(), "ecrreplication: "), 0))
 	}
 	if failed > most {
 		fmt.Fprintf(&b, "; and %d more", failed-most)

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // Defaults of ImageReplicationCompleteWaiterOptions and Describe.
@@ -390,7 +392,7 @@ func (r *waitRun) attempt(ctx context.Context) attemptResult {
 	case !retry:
 		res.done, r.lastOut = true, out
 	case err != nil:
-		r.opts.Logger.Logf(logging.Warn, "ecrreplication: attempt %d for %s: %s; polling goes on", r.attempts, r.image(), SafeText(err.Error(), 0))
+		r.opts.Logger.Logf(logging.Warn, "ecrreplication: attempt %d for %s: %s; polling goes on", r.attempts, r.image(), safetext.Line(err.Error(), 0))
 	}
 	return res
 }

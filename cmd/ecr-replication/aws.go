@@ -19,6 +19,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // errNoRegion is the configuration error of a missing region.
@@ -185,7 +186,7 @@ func (d *debugLog) logf(format string, v ...any) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine))
+	fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), safetext.Line(fmt.Sprintf(format, v...), maxLine))
 }
 
 // httpMiddleware adds to a client's stack a middleware that logs every HTTP

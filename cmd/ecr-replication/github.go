@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // --output github and render --github-output: GitHub Actions workflow
@@ -45,7 +45,7 @@ func writeAnnotations(w io.Writer, d document) {
 			title = "Error"
 		}
 		if image != "" {
-			title += ": " + ecrreplication.SafeText(image, maxTitle)
+			title += ": " + safetext.Line(image, maxTitle)
 		}
 		fmt.Fprintf(&b, "::error title=%s::%s\n", escapeProperty(title), escapeData(safeLines(e.Message)))
 	}
@@ -69,7 +69,7 @@ func writeAnnotations(w io.Writer, d document) {
 func safeLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = ecrreplication.SafeText(l, maxLine)
+		lines[i] = safetext.Line(l, maxLine)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // imageFlags name one image: --repository, --tag, --digest, --registry-id.
@@ -147,7 +148,7 @@ const (
 // with it.
 func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
 	var r io.Reader
-	name := ecrreplication.SafeText(path, 256)
+	name := safetext.Line(path, 256)
 	if path == "-" {
 		r, name = stdin, "stdin"
 	} else {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // --output markdown: a GitHub-flavoured Markdown document for a job summary
@@ -159,7 +160,7 @@ func exitNameOf(code int) exitName {
 }
 
 // markdownText returns s as Markdown text that a GitHub-flavoured Markdown
-// renderer shows as ecrreplication.SafeText(s, limit), whatever s holds,
+// renderer shows as safetext.Line(s, limit), whatever s holds,
 // inside a table cell or a paragraph: no value can end a cell, start a
 // code span, emphasis or strikethrough, open HTML, a link, an image or an
 // autolink (GFM's http://, https://, ftp://, www. and e-mail addresses,
@@ -176,7 +177,7 @@ func exitNameOf(code int) exitName {
 //   - a space at either end is written &#32;, since a table cell is
 //     trimmed of white space before it is parsed.
 func markdownText(s string, limit int) string {
-	s = ecrreplication.SafeText(s, limit)
+	s = safetext.Line(s, limit)
 	var b strings.Builder
 	b.Grow(len(s) + 16)
 	for i := 0; i < len(s); i++ {

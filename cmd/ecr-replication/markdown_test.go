@@ -20,8 +20,8 @@ import (
 
 	goldhtml "github.com/yuin/goldmark/renderer/html"
 
-	"github.com/ecrkit/ecrreplication"
 	"github.com/ecrkit/ecrreplication/ecrtest"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // gfm parses Markdown as GitHub does: CommonMark with the GFM extensions
@@ -372,7 +372,7 @@ func TestMarkdownHostileCells(t *testing.T) {
 			var b strings.Builder
 			writeMarkdown(&b, imageDocument(img))
 			verdict, rows := checkMarkdown(t, b.String())
-			want := "❌ Replication failed: " + ecrreplication.SafeText(oneLine("failed: "+h.value), maxMessage)
+			want := "❌ Replication failed: " + safetext.Line(oneLine("failed: "+h.value), maxMessage)
 			if diff := cmp.Diff(want, verdict); diff != "" {
 				t.Errorf("verdict (-want +got):\n%s", diff)
 			}
@@ -499,12 +499,12 @@ func FuzzMarkdownCell(f *testing.F) {
 		verdict, rows := checkMarkdown(t, b.String())
 		want := "❌ Replication failed"
 		if msg := oneLine(s); msg != "" {
-			want += ": " + ecrreplication.SafeText(msg, maxMessage)
+			want += ": " + safetext.Line(msg, maxMessage)
 		}
 		if want != verdict {
 			t.Errorf("verdict = %q, want %q\nMarkdown:\n%s", verdict, want, b.String())
 		}
-		cell, status := ecrreplication.SafeText(s, maxCell), ecrreplication.SafeText(s, maxCell)
+		cell, status := safetext.Line(s, maxCell), safetext.Line(s, maxCell)
 		if s == "" {
 			cell, status = "–", "NOT_LISTED"
 		}

@@ -17,6 +17,7 @@ import (
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // The JSON documents on stdout. Their JSON Schema, which describes every
@@ -261,7 +262,7 @@ func (a *app) writeTable(results []result) {
 			if c == "" {
 				c = "-"
 			}
-			cells[i] = ecrreplication.SafeText(c, maxCell)
+			cells[i] = safetext.Line(c, maxCell)
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
@@ -347,7 +348,7 @@ func (a *app) warn(msg string) {
 // (ecrreplication.SafeText), so that no value in it can add a line, move
 // the cursor or change colours.
 func (a *app) say(format string, v ...any) {
-	fmt.Fprintf(a.stderr, "%s: %s\n", programName, ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine))
+	fmt.Fprintf(a.stderr, "%s: %s\n", programName, safetext.Line(fmt.Sprintf(format, v...), maxLine))
 }
 
 // maxLine is the most characters say prints of a line.

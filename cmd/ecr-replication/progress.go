@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // Bounds of the progress output, whatever the service answers.
@@ -148,7 +149,7 @@ func (p *progress) note(format string, v ...any) {
 		p.plain(fmt.Sprintf(format, v...))
 		return
 	}
-	p.draw(ecrreplication.SafeText(fmt.Sprintf(format, v...), maxLine) + "\n")
+	p.draw(safetext.Line(fmt.Sprintf(format, v...), maxLine) + "\n")
 	p.lines = 0
 	p.redraw()
 }
@@ -182,7 +183,7 @@ func (p *progress) refresh() {
 // plain prints one plain line with the time since the start. p.mu must be
 // held.
 func (p *progress) plain(text string) {
-	fmt.Fprintf(p.w, "[%5.1fs] %s\n", time.Since(p.start).Seconds(), ecrreplication.SafeText(text, maxLine))
+	fmt.Fprintf(p.w, "[%5.1fs] %s\n", time.Since(p.start).Seconds(), safetext.Line(text, maxLine))
 }
 
 // rows returns the rows to show, now after the start.
@@ -296,7 +297,7 @@ func finalState(r result) state {
 }
 
 // cell is a value the service sent, safe to print and capped.
-func cell(s string) string { return ecrreplication.SafeText(s, 64) }
+func cell(s string) string { return safetext.Line(s, 64) }
 
 // redraw draws the terminal block: a heading with the counts and, for up to
 // maxRows rows, one line per row. p.mu must be held.
@@ -316,9 +317,9 @@ func (p *progress) redraw() {
 	if len(rows) <= maxRows {
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		for _, r := range rows {
-			line := "  " + r.mark + " " + ecrreplication.SafeText(r.text, maxCell)
+			line := "  " + r.mark + " " + safetext.Line(r.text, maxCell)
 			if !p.single {
-				line = fmt.Sprintf("  %s %s\t%s\t%s", r.mark, r.label, ecrreplication.SafeText(r.text, maxCell), formatElapsed(r.clock))
+				line = fmt.Sprintf("  %s %s\t%s\t%s", r.mark, r.label, safetext.Line(r.text, maxCell), formatElapsed(r.clock))
 			}
 			fmt.Fprintln(tw, line)
 		}

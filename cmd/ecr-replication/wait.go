@@ -15,6 +15,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/backoff"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // waitSettings are the wait command's flags other than --repository, --tag,
@@ -39,7 +41,7 @@ type waitSettings struct {
 func (s *waitSettings) register(fs *flag.FlagSet) {
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration`, everything included (exit code 3)")
 	fs.DurationVar(&s.minDelay, "min-delay", ecrreplication.DefaultMinDelay, "shortest `delay` between polls")
-	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow from --min-delay by %gx per poll", ecrreplication.DelayGrowth))
+	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow from --min-delay by %gx per poll", backoff.Growth))
 	fs.Var(&s.expect, "expect", "wait for the destinations `REGION[:ACCOUNT],...`, also before the service lists them (repeatable; without ACCOUNT any registry in REGION counts)")
 	fs.BoolVar(&s.expectFromRegistry, "expect-from-registry", false, "wait for every destination of the registry's replication rules that match the repository (DescribeRegistry)")
 	fs.StringVar(&s.since, "since", ecrreplication.SinceFromWaitStart, "count replication times from `wait-start` or from the image's push (push: one DescribeImages call per image, needs ecr:DescribeImages; falls back to wait-start)")
@@ -72,7 +74,7 @@ func (s *waitSettings) validate() problems {
 	if s.since != ecrreplication.SinceFromWaitStart && s.since != ecrreplication.SinceFromPush {
 		add("--since %s is not wait-start or push", quote(s.since))
 	}
-	if n := len(s.metricsNamespace); n < 1 || n > 255 || ecrreplication.SafeText(s.metricsNamespace, 0) != s.metricsNamespace {
+	if n := len(s.metricsNamespace); n < 1 || n > 255 || safetext.Line(s.metricsNamespace, 0) != s.metricsNamespace {
 		add("--metrics-namespace %s must be 1 to 255 printable characters", quote(s.metricsNamespace))
 	}
 	if !(s.rateLimit > 0) || math.IsInf(s.rateLimit, 0) {

@@ -1,4 +1,4 @@
-package ecrreplication_test
+package safetext_test
 
 import (
 	"strings"
@@ -6,10 +6,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
-func TestSafeText(t *testing.T) {
+func TestLine(t *testing.T) {
 	tests := []struct {
 		in    string
 		limit int
@@ -29,49 +29,61 @@ func TestSafeText(t *testing.T) {
 		{"abcdef", 3, "abc…"},
 		{"a\nbcdef", 3, `a\nb…`},
 		{"ééééé", 2, "éé…"},
-		{strings.Repeat("x", 2000), 0, strings.Repeat("x", ecrreplication.MaxTextLength) + "…"},
+		{strings.Repeat("x", 2000), 0, strings.Repeat("x", safetext.MaxLength) + "…"},
 	}
 	for _, tt := range tests {
-		if got := ecrreplication.SafeText(tt.in, tt.limit); got != tt.want {
-			t.Errorf("SafeText(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+		if got := safetext.Line(tt.in, tt.limit); got != tt.want {
+			t.Errorf("Line(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
 		}
 	}
 }
 
 // Text that needs no change comes back as it is, without allocating.
-func TestSafeTextCleanDoesNotAllocate(t *testing.T) {
+func TestLineCleanDoesNotAllocate(t *testing.T) {
 	in := "ecrreplication: waiting for team/api:v1: replication failed to eu-west-1 123456789012 FAILED"
-	if n := testing.AllocsPerRun(100, func() { _ = ecrreplication.SafeText(in, 0) }); n != 0 {
-		t.Errorf("SafeText of clean text: %v allocations, want 0", n)
+	if n := testing.AllocsPerRun(100, func() { _ = safetext.Line(in, 0) }); n != 0 {
+		t.Errorf("Line of clean text: %v allocations, want 0", n)
 	}
 }
 
 // Whatever the input, the result is valid UTF-8 on one line with no control
 // or format character, shows at most limit characters of the input, and
 // is the input itself when that was already safe.
-func FuzzSafeText(f *testing.F) {
+func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, limit uint8) {
-		got := ecrreplication.SafeText(s, int(limit))
+		got := safetext.Line(s, int(limit))
 		if !utf8.ValidString(got) {
-			t.Fatalf("SafeText(%q) = %q: invalid UTF-8", s, got)
+			t.Fatalf("Line(%q) = %q: invalid UTF-8", s, got)
 		}
 		checkOneLine(t, "SafeText", got)
 		max := int(limit)
 		if max == 0 {
-			max = ecrreplication.MaxTextLength
+			max = safetext.MaxLength
 		}
 		if n := utf8.RuneCountInString(s); n <= max && !strings.ContainsFunc(s, notGraphic) && utf8.ValidString(s) && got != s {
-			t.Fatalf("SafeText(%q) = %q, want it unchanged", s, got)
+			t.Fatalf("Line(%q) = %q, want it unchanged", s, got)
 		}
 		// Each input character becomes at most an escape of 10 bytes.
 		if len(got) > 10*max+len("…") {
-			t.Fatalf("SafeText(%q, %d) is %d bytes long", s, limit, len(got))
+			t.Fatalf("Line(%q, %d) is %d bytes long", s, limit, len(got))
 		}
 	})
 }
 
-// notGraphic reports whether SafeText escapes r: anything but a graphic
+// notGraphic reports whether Line escapes r: anything but a graphic
 // character or a space, and the format and separator characters.
 func notGraphic(r rune) bool {
 	return !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
+}
+
+// checkOneLine fails when s could add a line, move the cursor, change
+// colours or reorder text on a terminal.
+func checkOneLine(t *testing.T, what, s string) {
+	t.Helper()
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == unicode.ReplacementChar {
+			t.Errorf("%s has the character %U: %q", what, r, s)
+			return
+		}
+	}
 }
