@@ -66,3 +66,22 @@ func BenchmarkDescribe(b *testing.B) {
 		})
 	}
 }
+
+// Describe costs at most 12 allocations more than the raw SDK call it wraps
+// (validation, the time bound, the response cap, the send-stage tracking
+// and the report). Allocation counts are exact, not timed.
+func TestDescribeAllocationBudget(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector adds allocations of its own")
+	}
+	body := `{"repositoryName":"team/service-api","imageId":{"imageTag":"v1.2.3","imageDigest":"` + validDigest + `"},` +
+		`"replicationStatuses":[{"region":"us-west-2","registryId":"123456789012","status":"COMPLETE"}]}`
+	client := sdkClient(cannedHTTPClient{body: body})
+	in := validInput()
+	ctx := context.Background()
+	raw := testing.AllocsPerRun(200, func() { _, _ = client.DescribeImageReplicationStatus(ctx, in) })
+	wrapped := testing.AllocsPerRun(200, func() { _, _ = ecrreplication.Describe(ctx, client, in) })
+	if extra := wrapped - raw; extra > 12 {
+		t.Errorf("Describe makes %v allocations, the raw call %v: %v more, want at most 12", wrapped, raw, extra)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,32 +140,105 @@ func ExampleDestination_ReplicationTime() {
 	// eu-west-1: COMPLETE after 12s to 15s
 }
 
-func ExampleImageReplicationCompleteRetryable() {
+func ExampleImageReplicationCompleteWaiter_Wait() {
+	// An ECR simulator whose registry replicates to two regions; the real
+	// client talks to it. In a service: client := ecr.NewFromConfig(cfg).
 	srv := ecrtest.NewServer()
 	defer srv.Close()
 	_ = srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
-		Destinations: []types.ReplicationDestination{{Region: aws.String("eu-west-1"), RegistryId: aws.String(srv.AccountID())}},
+		Destinations: []types.ReplicationDestination{
+			{Region: aws.String("us-west-2"), RegistryId: aws.String(srv.AccountID())},
+			{Region: aws.String("eu-west-1"), RegistryId: aws.String(srv.AccountID())},
+		},
 	}}})
-	_, _ = srv.PushImage("team/api", "v1", ecrtest.DestinationPlan{Region: "eu-west-1", Plan: ecrtest.Plan{}}) // complete at once
+	_, _ = srv.PushImage("team/api", "v1.2.3")
 	client := srv.Client()
 
 	waiter := ecrreplication.NewImageReplicationCompleteWaiter(client, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-		o.Destinations = []ecrreplication.Destination{{Region: "eu-west-1"}}
-		// Change one case, keep the rest of the default decision: an image
-		// not pushed yet is waited for rather than an error.
-		next := o.Retryable
-		o.Retryable = func(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, out *ecr.DescribeImageReplicationStatusOutput, err error) (bool, error) {
-			if errors.Is(err, ecrreplication.ErrImageNotFound) {
-				return true, nil
-			}
-			return next(ctx, in, out, err) // pass ctx on: it carries the wait's state
-		}
+		o.Registry = client                                            // expect what the registry's replication rules say
+		o.MinDelay, o.MaxDelay = time.Millisecond, 10*time.Millisecond // for the example; the defaults are 3 s and 20 s
 	})
 	err := waiter.Wait(context.Background(), &ecr.DescribeImageReplicationStatusInput{
 		RepositoryName: aws.String("team/api"),
-		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v1")},
-	}, time.Minute)
-	fmt.Println("replicated:", err == nil)
+		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v1.2.3")},
+	}, 10*time.Minute)
+	switch {
+	case err == nil:
+		fmt.Println("replicated to every destination: roll out")
+	case errors.Is(err, ecrreplication.ErrReplicationFailed):
+		fmt.Println("a destination failed:", err)
+	case errors.Is(err, ecrreplication.ErrWaitTimeout):
+		fmt.Println("still replicating:", err)
+	case errors.Is(err, ecrreplication.ErrImageNotFound), errors.Is(err, ecrreplication.ErrRepositoryNotFound):
+		fmt.Println("no such image:", err)
+	default:
+		fmt.Println(err)
+	}
 	// Output:
-	// replicated: true
+	// replicated to every destination: roll out
+}
+
+func ExampleDefaultDecide() {
+	srv := ecrtest.NewServer()
+	defer srv.Close()
+	_ = srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
+		Destinations: []types.ReplicationDestination{{Region: aws.String("eu-west-1"), RegistryId: aws.String("210987654321")}},
+	}}})
+	_, _ = srv.PushImage("team/api", "v1", ecrtest.DestinationPlan{Region: "eu-west-1", RegistryID: "210987654321",
+		Plan: ecrtest.Plan{Outcome: types.ReplicationStatusFailed, FailureCode: "REGISTRY_POLICY_PENDING"}})
+	in := &ecr.DescribeImageReplicationStatusInput{
+		RepositoryName: aws.String("team/api"),
+		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v1")},
+	}
+	fast := func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 10*time.Millisecond
+	}
+
+	// By default, FAILED ends the wait at once.
+	err := ecrreplication.NewImageReplicationCompleteWaiter(srv.Client(), fast).Wait(context.Background(), in, time.Second)
+	fmt.Println("failed:", errors.Is(err, ecrreplication.ErrReplicationFailed))
+
+	// Keep the default decision, but treat one failure code as still
+	// pending: hand DefaultDecide a copy of the report in which those
+	// destinations are IN_PROGRESS.
+	retryPolicyPending := func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+		o.Decide = func(report *ecrreplication.Report, err error) (bool, error) {
+			if report != nil {
+				view := *report
+				view.Destinations = slices.Clone(report.Destinations)
+				for i, d := range view.Destinations {
+					if d.Status == types.ReplicationStatusFailed && d.FailureCode == "REGISTRY_POLICY_PENDING" {
+						view.Destinations[i].Status = types.ReplicationStatusInProgress
+					}
+				}
+				report = &view
+			}
+			return ecrreplication.DefaultDecide(report, err)
+		}
+	}
+	err = ecrreplication.NewImageReplicationCompleteWaiter(srv.Client(), fast, retryPolicyPending).Wait(context.Background(), in, 100*time.Millisecond)
+	fmt.Println("polled until the limit:", errors.Is(err, ecrreplication.ErrWaitTimeout))
+	// Output:
+	// failed: true
+	// polled until the limit: true
+}
+
+func ExampleParseImageReference() {
+	for _, s := range []string{
+		"123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api:v1.2.3", // what docker push was given
+		"team/api@sha256:4f1c57e8d4b1b7a4b8a6f1c0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4",
+		"ghcr.io/team/api:v1",
+	} {
+		ref, err := ecrreplication.ParseImageReference(s)
+		if err != nil {
+			fmt.Println(errors.Is(err, ecrreplication.ErrValidation), err)
+			continue
+		}
+		fmt.Printf("registry %q region %q repository %q tag %q digest %.15q\n", ref.RegistryID, ref.Region, ref.Repository, ref.Tag, ref.Digest)
+		// ref.Input() is the request; send it with a client of ref.Region.
+	}
+	// Output:
+	// registry "123456789012" region "eu-west-1" repository "team/api" tag "v1.2.3" digest ""
+	// registry "" region "" repository "team/api" tag "" digest "sha256:4f1c57e8"
+	// true ecrreplication: invalid input: imageReference "ghcr.io/team/api:v1" names the registry "ghcr.io", which is not an Amazon ECR private registry: DescribeImageReplicationStatus needs ACCOUNT.dkr.ecr.REGION.amazonaws.com (or .amazonaws.com.cn, dkr.ecr-fips, dkr-ecr.REGION.on.aws), or REPO:TAG alone
 }

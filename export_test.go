@@ -16,7 +16,3 @@ func WithJitterSource(random func() float64) func(*ImageReplicationCompleteWaite
 
 // ComputeDelayWith is ComputeDelay with the given jitter source.
 var ComputeDelayWith = computeDelay
-
-// WithoutTimes turns off the recording of replication times, for the
-// benchmark that measures their cost.
-func WithoutTimes(o *ImageReplicationCompleteWaiterOptions) { o.noTimes = true }

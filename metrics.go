@@ -3,6 +3,7 @@ package ecrreplication
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go/logging"
@@ -46,14 +47,17 @@ type meters struct {
 	duration metric.Float64Histogram
 	polls    metric.Int64Counter
 	// answered, throttled and failed are the attribute options of the
-	// three poll outcomes,
-	// made once so that counting a poll does not allocate.
+	// three poll outcomes, made once so that counting a poll does not
+	// allocate.
 	answered, throttled, failed []metric.AddOption
+	// repository says to add the repository name to the duration's
+	// attributes (MetricsRepository).
+	repository bool
 }
 
 // newMeters creates the instruments from mp. An instrument that cannot be
 // created is logged and left out: metrics never fail a wait.
-func newMeters(mp metric.MeterProvider, logger logging.Logger) *meters {
+func newMeters(mp metric.MeterProvider, logger logging.Logger, repository bool) *meters {
 	meter := mp.Meter(meterScope)
 	duration, err1 := meter.Float64Histogram(MetricReplicationDuration,
 		metric.WithUnit("s"),
@@ -68,7 +72,7 @@ func newMeters(mp metric.MeterProvider, logger logging.Logger) *meters {
 	opts := func(outcome string) []metric.AddOption {
 		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(AttrPollOutcome, outcome)))}
 	}
-	return &meters{duration: duration, polls: polls,
+	return &meters{duration: duration, polls: polls, repository: repository,
 		answered: opts("answered"), throttled: opts("throttled"), failed: opts("error")}
 }
 
@@ -88,16 +92,17 @@ func (m *meters) countPoll(ctx context.Context, err error) {
 }
 
 // recordTimes records, once per wait, the replication time of every
-// destination of the final report that was seen COMPLETE or FAILED.
-func (m *meters) recordTimes(ctx context.Context, r *waitRun, report *Report) {
-	if m == nil || m.duration == nil || r.opts.noTimes {
+// destination of the final report that was seen COMPLETE or FAILED;
+// failedAt tells when a destination was first seen FAILED.
+func (m *meters) recordTimes(ctx context.Context, report *Report, failedAt func(Destination) time.Time) {
+	if m == nil || m.duration == nil {
 		return
 	}
 	for _, d := range report.Destinations {
 		outcome := "complete"
 		seen := d.FirstSeenComplete
 		if d.Status == types.ReplicationStatusFailed {
-			outcome, seen = "failed", r.track.failedAt(d)
+			outcome, seen = "failed", failedAt(d)
 		}
 		if d.Status != types.ReplicationStatusComplete && d.Status != types.ReplicationStatusFailed || seen.IsZero() {
 			continue
@@ -108,7 +113,7 @@ func (m *meters) recordTimes(ctx context.Context, r *waitRun, report *Report) {
 			attribute.String(AttrOutcome, outcome),
 			attribute.String(AttrSince, report.SinceSource),
 		}
-		if r.opts.MetricsRepository {
+		if m.repository {
 			attrs = append(attrs, attribute.String(AttrRepository, report.Repository))
 		}
 		m.duration.Record(ctx, max(seen.Sub(report.Since), 0).Seconds(), metric.WithAttributes(attrs...))

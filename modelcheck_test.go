@@ -33,6 +33,11 @@ package ecrreplication_test
 //     and the deadline. Polls hang (for good, or for longer than a short
 //     AttemptTimeout) in many scenarios, so a waiter that takes a hung poll
 //     as the cost of the next one fails here.
+//   - I9 a service that answers is there: in a WaitAll whose other image
+//     the service answers from the start, the scenario's image never ends
+//     on MaxConnectionFailures: its failed and hung polls are ridden out
+//     until it succeeds, fails or times out (I1-I8 hold for it as for a
+//     wait on its own).
 //
 // Each run is seeded; a failure prints the seed, and
 // go test -run TestModelCheck -modelcheck.seed=N replays it.
@@ -49,8 +54,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	smithywaiter "github.com/aws/smithy-go/waiter"
+	"golang.org/x/time/rate"
 
 	"github.com/ecrkit/ecrreplication"
 )
@@ -119,10 +126,13 @@ type scenario struct {
 	jitter                      func() float64
 	// attemptTimeout is the waiter's AttemptTimeout; 0 means its default.
 	attemptTimeout time.Duration
+	// set runs the wait in a WaitAll beside another image, which the
+	// service answers (COMPLETE) at once.
+	set bool
 }
 
 func (sc scenario) String() string {
-	return fmt.Sprintf("%d steps, expect %v, delays %v-%v, max wait %v, backoff %s, attempt timeout %v", len(sc.steps), sc.expect, sc.minDelay, sc.maxDelay, sc.maxWait, sc.backoffName, sc.attemptTimeout)
+	return fmt.Sprintf("%d steps, expect %v, delays %v-%v, max wait %v, backoff %s, attempt timeout %v, in a set %t", len(sc.steps), sc.expect, sc.minDelay, sc.maxDelay, sc.maxWait, sc.backoffName, sc.attemptTimeout, sc.set)
 }
 
 func generate(src *source) scenario {
@@ -197,6 +207,7 @@ func generate(src *source) scenario {
 	}
 	// A short AttemptTimeout cuts slow answers too, before the deadline.
 	sc.attemptTimeout = []time.Duration{0, 0, 2 * time.Second, 7 * time.Second}[src.intn(4)]
+	sc.set = src.intn(3) == 0
 	return sc
 }
 
@@ -241,7 +252,9 @@ func oracle(sc scenario, calls []call, deadline time.Time) []verdict {
 func decide(sc scenario, calls []call) verdict {
 	type key struct{ region, registry string }
 	seen := map[key]bool{}
-	reached, connFailures := false, 0
+	// In a set, the other image's answer at the start has reached the
+	// service (I9).
+	reached, connFailures := sc.set, 0
 	matchesExpected := func(k key) bool {
 		for _, e := range sc.expect {
 			if e.Region == k.region && (e.RegistryID == "" || e.RegistryID == k.registry) {
@@ -326,12 +339,19 @@ func runScenario(t *testing.T, sc scenario) (how outcome) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newScripted(sc.steps...)
 		s.limit = int(sc.maxWait/sc.minDelay) + 3
-		w := ecrreplication.NewImageReplicationCompleteWaiter(s, ecrreplication.WithJitterSource(sc.jitter), func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
+		opts := func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
 			o.MinDelay, o.MaxDelay, o.Backoff, o.Destinations = sc.minDelay, sc.maxDelay, sc.backoff, sc.expect
 			o.AttemptTimeout = sc.attemptTimeout
-		})
+		}
 		start := time.Now()
-		report, err := w.WaitForReport(context.Background(), byTag("app", "v1"), sc.maxWait)
+		var report *ecrreplication.Report
+		var err error
+		if sc.set {
+			report, err = waitInSet(s, sc.maxWait, ecrreplication.WithJitterSource(sc.jitter), opts)
+		} else {
+			w := ecrreplication.NewImageReplicationCompleteWaiter(s, ecrreplication.WithJitterSource(sc.jitter), opts)
+			report, err = w.WaitForReport(context.Background(), byTag("app", "v1"), sc.maxWait)
+		}
 		took := time.Since(start)
 		calls := s.recorded()
 
@@ -399,6 +419,29 @@ func runScenario(t *testing.T, sc scenario) (how outcome) {
 		checkTimes(t, sc, calls, report)
 	})
 	return how
+}
+
+// waitInSet waits for app:v1, played by s, in a WaitAll beside
+// companion:v1, which a client of its own answers COMPLETE at once, and
+// returns app's report and error.
+func waitInSet(s *scripted, maxWait time.Duration, opts ...waiterOpt) (*ecrreplication.Report, error) {
+	client := routeClient{"app": s, "companion": newScripted(answer(st("eu-west-1", account, complete)))}
+	reports, err := ecrreplication.WaitAll(context.Background(), client, []*ecr.DescribeImageReplicationStatusInput{byTag("app", "v1"), byTag("companion", "v1")}, maxWait,
+		func(o *ecrreplication.WaitAllOptions) {
+			o.RateLimit, o.WaiterOptions = rate.Inf, opts
+		})
+	var all *ecrreplication.WaitAllError
+	if errors.As(err, &all) {
+		err = all.Errors[0]
+	}
+	return reports[0], err
+}
+
+// routeClient sends each request to the client of its repository.
+type routeClient map[string]ecrreplication.DescribeImageReplicationStatusAPIClient
+
+func (c routeClient) DescribeImageReplicationStatus(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImageReplicationStatusOutput, error) {
+	return c[*in.RepositoryName].DescribeImageReplicationStatus(ctx, in, optFns...)
 }
 
 // checkAllOfItsTime checks I8: a wait that timed out before its deadline

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -282,9 +283,9 @@ func TestRegressionJitterSpreads(t *testing.T) {
 	}
 }
 
-// 10. Retryable starts out as the default decision, which a caller can wrap
-// without losing expectations; success needs an answer.
-func TestRegressionRetryableWrapsDefault(t *testing.T) {
+// 10. Decide starts out as DefaultDecide, which a caller can wrap without
+// losing expectations; success needs an answer.
+func TestRegressionDecideWrapsDefault(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var prefilled bool
 		notFound := &smithy.GenericAPIError{Code: "ImageNotFoundException", Message: "not yet"}
@@ -293,17 +294,17 @@ func TestRegressionRetryableWrapsDefault(t *testing.T) {
 			step{err: notFound},                        // the wrapper's one case: poll again
 			answer(st("eu-west-1", account, complete), st("us-west-2", account, complete)))
 		w := newWaiter(s, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-			prefilled = o.Retryable != nil
-			next := o.Retryable
-			o.Retryable = func(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, out *ecr.DescribeImageReplicationStatusOutput, err error) (bool, error) {
+			prefilled = o.Decide != nil
+			next := o.Decide
+			o.Decide = func(report *ecrreplication.Report, err error) (bool, error) {
 				if errors.Is(err, ecrreplication.ErrImageNotFound) {
 					return true, nil
 				}
-				return next(ctx, in, out, err)
+				return next(report, err)
 			}
 		}, expect(ecrreplication.Destination{Region: "eu-west-1"}, ecrreplication.Destination{Region: "us-west-2"}))
 		if !prefilled {
-			t.Error("Retryable is nil in the options: want the default decision to wrap")
+			t.Error("Decide is nil in the options: want the default decision to wrap")
 		}
 		if err := w.Wait(context.Background(), byTag("app", "v1"), time.Minute); err != nil {
 			t.Fatal(err)
@@ -316,9 +317,7 @@ func TestRegressionRetryableWrapsDefault(t *testing.T) {
 		// come back.
 		s = newScripted(step{err: errThrottled})
 		report, err := ecrreplication.NewImageReplicationCompleteWaiter(s, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-			o.Retryable = func(context.Context, *ecr.DescribeImageReplicationStatusInput, *ecr.DescribeImageReplicationStatusOutput, error) (bool, error) {
-				return false, nil
-			}
+			o.Decide = func(*ecrreplication.Report, error) (bool, error) { return false, nil }
 		}).WaitForReport(context.Background(), byTag("app", "v1"), time.Minute)
 		if report == nil || !errors.Is(err, ecrreplication.ErrThrottled) {
 			t.Errorf("WaitForReport = %v, %v; want a report and the poll's error", report, err)
@@ -326,29 +325,80 @@ func TestRegressionRetryableWrapsDefault(t *testing.T) {
 	})
 }
 
-// The default decision outside a wait rests on the answer alone.
-func TestImageReplicationCompleteRetryableStandalone(t *testing.T) {
-	out := func(ss ...types.ImageReplicationStatus) *ecr.DescribeImageReplicationStatusOutput {
-		return &ecr.DescribeImageReplicationStatusOutput{ReplicationStatuses: ss}
+// 11. The decision decides from what it is given (issue 19): a wrapper that
+// hands DefaultDecide a changed report changes the outcome. Here the wrapper
+// says every destination is COMPLETE; the old Retryable took the wait's
+// state from its context, ignored the output it was handed, and polled
+// until the timeout.
+func TestRegressionDecideFromItsArguments(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newScripted(answer(st("eu-west-1", account, inProgress), st("us-west-2", account, failed)))
+		allComplete := func(report *ecrreplication.Report, err error) (bool, error) {
+			if report != nil {
+				c := *report
+				c.Destinations = slices.Clone(report.Destinations)
+				for i := range c.Destinations {
+					c.Destinations[i].Status, c.Destinations[i].FailureCode = complete, ""
+				}
+				report = &c
+			}
+			return ecrreplication.DefaultDecide(report, err)
+		}
+		report, err := newWaiter(s, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) { o.Decide = allComplete }).
+			WaitForReport(context.Background(), byTag("app", "v1"), time.Minute)
+		if err != nil {
+			t.Fatalf("Wait = %v, want success at the first answer", err)
+		}
+		if n := len(s.recorded()); n != 1 {
+			t.Errorf("%d polls, want 1", n)
+		}
+		// The wait's own report is untouched by the wrapper's copy.
+		if got := report.Destinations[1].Status; got != failed {
+			t.Errorf("the report's us-west-2 is %s, want FAILED as the service said", got)
+		}
+	})
+}
+
+// DefaultDecide depends on its arguments alone: the same arguments always
+// give the same answer.
+func TestDefaultDecide(t *testing.T) {
+	dst := func(region string, status types.ReplicationStatus, extra bool) ecrreplication.Destination {
+		return ecrreplication.Destination{Region: region, RegistryID: account, Status: status, Extra: extra}
 	}
+	report := func(ds ...ecrreplication.Destination) *ecrreplication.Report {
+		return &ecrreplication.Report{Repository: "app", ImageTag: "v1", Destinations: ds}
+	}
+	missing := dst("us-west-2", "", false)
+	missing.MissingSince = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
-		out     *ecr.DescribeImageReplicationStatusOutput
+		report  *ecrreplication.Report
 		err     error
 		retry   bool
 		wantErr error
 	}{
-		{"complete", out(st("eu-west-1", account, complete)), nil, false, nil},
-		{"empty", out(), nil, true, nil},
-		{"pending", out(st("eu-west-1", account, complete), st("us-west-2", account, inProgress)), nil, true, nil},
-		{"failed", out(st("eu-west-1", account, failed)), nil, false, ecrreplication.ErrReplicationFailed},
-		{"throttled", nil, errThrottled, true, nil},
-		{"not found", nil, &smithy.GenericAPIError{Code: "ImageNotFoundException"}, false, ecrreplication.ErrImageNotFound},
+		{"complete", report(dst("eu-west-1", complete, false)), nil, false, nil},
+		{"no destination yet", report(), nil, true, nil},
+		{"nil report", nil, nil, true, nil},
+		{"pending", report(dst("eu-west-1", complete, false), dst("us-west-2", inProgress, false)), nil, true, nil},
+		{"unknown status", report(dst("eu-west-1", "PAUSED", false)), nil, true, nil},
+		{"listed before, left out now", report(dst("eu-west-1", complete, false), missing), nil, true, nil},
+		{"expected, not listed yet", report(dst("eu-west-1", complete, false), dst("ap-south-1", "", false)), nil, true, nil},
+		{"extra pending", report(dst("eu-west-1", complete, false), dst("us-east-2", inProgress, true)), nil, false, nil},
+		{"extra failed", report(dst("eu-west-1", complete, false), dst("us-east-2", failed, true)), nil, false, nil},
+		{"only extras", report(dst("us-east-2", complete, true)), nil, true, nil},
+		{"failed", report(dst("eu-west-1", failed, false), dst("us-west-2", inProgress, false)), nil, false, ecrreplication.ErrReplicationFailed},
+		{"throttled", nil, ecrreplication.MapError(errThrottled), true, nil},
+		{"server error", report(dst("eu-west-1", complete, false)), ecrreplication.MapError(errServer), true, nil},
+		{"connection reset", nil, errReset, true, nil},
+		{"not found", nil, ecrreplication.MapError(&smithy.GenericAPIError{Code: "ImageNotFoundException"}), false, ecrreplication.ErrImageNotFound},
 	}
 	for _, tt := range tests {
-		retry, err := ecrreplication.ImageReplicationCompleteRetryable(context.Background(), byTag("app", "v1"), tt.out, ecrreplication.MapError(tt.err))
-		if retry != tt.retry || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
-			t.Errorf("%s: (%v, %v), want (%v, %v)", tt.name, retry, err, tt.retry, tt.wantErr)
+		for range 2 {
+			retry, err := ecrreplication.DefaultDecide(tt.report, tt.err)
+			if retry != tt.retry || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Errorf("%s: (%v, %v), want (%v, %v)", tt.name, retry, err, tt.retry, tt.wantErr)
+			}
 		}
 	}
 }

@@ -1,9 +1,12 @@
 package ecrreplication
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -16,7 +19,23 @@ type DescribeImageReplicationStatusAPIClient interface {
 	DescribeImageReplicationStatus(context.Context, *ecr.DescribeImageReplicationStatusInput, ...func(*ecr.Options)) (*ecr.DescribeImageReplicationStatusOutput, error)
 }
 
-var _ DescribeImageReplicationStatusAPIClient = (*ecr.Client)(nil)
+// DescribeRegistryAPIClient is the one method of *ecr.Client that reading a
+// registry's replication configuration needs.
+type DescribeRegistryAPIClient interface {
+	DescribeRegistry(context.Context, *ecr.DescribeRegistryInput, ...func(*ecr.Options)) (*ecr.DescribeRegistryOutput, error)
+}
+
+// DescribeImagesAPIClient is the one method of *ecr.Client that reading an
+// image's push time needs.
+type DescribeImagesAPIClient interface {
+	DescribeImages(context.Context, *ecr.DescribeImagesInput, ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error)
+}
+
+var (
+	_ DescribeImageReplicationStatusAPIClient = (*ecr.Client)(nil)
+	_ DescribeRegistryAPIClient               = (*ecr.Client)(nil)
+	_ DescribeImagesAPIClient                 = (*ecr.Client)(nil)
+)
 
 // Describe validates params, calls DescribeImageReplicationStatus and returns
 // the answer as a Report. An invalid input never reaches the client: it gets a
@@ -41,22 +60,10 @@ func Describe(ctx context.Context, client DescribeImageReplicationStatusAPIClien
 		defer cancel()
 	}
 	start := time.Now()
-	ctx, stage := withStage(ctx, client)
-	switch _, sdk := client.(*ecr.Client); {
-	case len(optFns) > 0:
-		optFns = append(optFns[:len(optFns):len(optFns)], callOptionsFor(client))
-	case sdk:
-		optFns = onlySDKCallOptions
-	default:
-		optFns = onlyCallOptions
-	}
-	out, err := client.DescribeImageReplicationStatus(ctx, params, optFns...)
+	c := new(call)
+	out, err := client.DescribeImageReplicationStatus(ctx, params, c.after(optFns)...)
 	if err != nil {
-		err = MapError(err)
-		if stage.started && !stage.sent {
-			err = &unsentError{err: err}
-		}
-		return nil, err
+		return nil, c.error(err)
 	}
 	r := NewReport(params, out)
 	r.Attempts, r.Answers, r.Elapsed = 1, 1, time.Since(start)
@@ -302,9 +309,112 @@ func sortDestinations(ds []Destination) {
 	slices.SortStableFunc(ds, compareDestinations)
 }
 
+func compareDestinations(a, b Destination) int {
+	return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.RegistryID, b.RegistryID))
+}
+
 func deref(p *string) string {
 	if p == nil {
 		return ""
 	}
 	return *p
+}
+
+// Name names the report's image for messages, as repository:tag@digest
+// (the parts it has), each part as it is when it is a plain name, tag or
+// digest, and quoted and cut otherwise, so that no value can forge or flood
+// a message. A nil report is "the image".
+func (r *Report) Name() string {
+	if r == nil {
+		return "the image"
+	}
+	s := r.Repository
+	if !isRepositoryName(s) || len(s) > maxQuoted {
+		s = quote(s)
+	}
+	if r.ImageTag != "" {
+		s += ":" + tagForMessage(r.ImageTag)
+	}
+	if r.ImageDigest != "" {
+		if ValidateImageDigest(r.ImageDigest) == nil {
+			s += "@" + r.ImageDigest
+		} else {
+			s += "@" + quote(r.ImageDigest)
+		}
+	}
+	return s
+}
+
+// tagForMessage shows a tag as it is when it is a plain OCI-style tag, and
+// quoted and cut otherwise, so that no tag can forge or flood a log line.
+func tagForMessage(tag string) string {
+	if len(tag) > maxQuoted {
+		return quote(tag)
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; byteClass[c]&classEncoded == 0 && c != '.' {
+			return quote(tag)
+		}
+	}
+	return tag
+}
+
+func writeDestinations(b *strings.Builder, ds []Destination) {
+	const most = 10
+	for i, d := range ds {
+		if i == most {
+			fmt.Fprintf(b, " and %d more", len(ds)-most)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d.String())
+	}
+}
+
+// destinationList formats destinations for a log line.
+func destinationList(ds []Destination) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	writeDestinations(&b, ds)
+	b.WriteByte(']')
+	return b.String()
+}
+
+// String formats the destination as "region registry-id STATUS: failure-code",
+// or "region registry-id not listed yet" or "... not listed since TIME" when
+// the service does not list it; values other than plain words are quoted.
+func (d Destination) String() string {
+	s := word(d.Region)
+	if d.RegistryID != "" {
+		s += " " + word(d.RegistryID)
+	}
+	switch {
+	case d.Status == "" && !d.MissingSince.IsZero():
+		s += " not listed since " + d.MissingSince.UTC().Format(time.RFC3339)
+	case d.Status == "":
+		s += " not listed yet"
+	default:
+		s += " " + word(string(d.Status))
+	}
+	if d.FailureCode != "" {
+		s += ": " + word(d.FailureCode)
+	}
+	return s
+}
+
+// sameStatuses reports whether two lists name the same destinations with
+// the same statuses.
+func sameStatuses(a, b []Destination) bool {
+	return slices.EqualFunc(a, b, func(x, y Destination) bool {
+		return compareDestinations(x, y) == 0 && x.Status == y.Status && x.FailureCode == y.FailureCode
+	})
+}
+
+// wasFailed reports whether ds lists d as FAILED.
+func wasFailed(ds []Destination, d Destination) bool {
+	return slices.ContainsFunc(ds, func(e Destination) bool {
+		return compareDestinations(e, d) == 0 && e.Status == types.ReplicationStatusFailed
+	})
 }

@@ -1,7 +1,6 @@
 package ecrreplication
 
 import (
-	"cmp"
 	"slices"
 	"time"
 
@@ -150,8 +149,4 @@ func (t *tracker) failedAt(d Destination) time.Time {
 // same region, and the same registry unless e names none.
 func (e Destination) matches(d Destination) bool {
 	return d.Region == e.Region && (e.RegistryID == "" || d.RegistryID == e.RegistryID)
-}
-
-func compareDestinations(a, b Destination) int {
-	return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.RegistryID, b.RegistryID))
 }

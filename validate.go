@@ -30,66 +30,6 @@ const (
 	MaxImageTagLength       = 300
 )
 
-// Violation is one broken constraint of one field.
-type Violation struct {
-	// Field is the wire name of the field: repositoryName, registryId, imageId,
-	// imageId.imageTag or imageId.imageDigest.
-	Field string
-	// Value is the offending value ("" for a missing one).
-	Value string
-	// Constraint says, for a human, what the value must be.
-	Constraint string
-}
-
-// String formats the violation with the value quoted and cut to 64 characters.
-func (v Violation) String() string {
-	return fmt.Sprintf("%s %s %s", v.Field, quote(v.Value), v.Constraint)
-}
-
-// ValidationError reports every documented constraint an input breaks,
-// found before anything is sent. It matches ErrValidation with errors.Is.
-// (A constraint the service finds comes back as ErrInvalidParameter.)
-type ValidationError struct {
-	Violations []Violation
-}
-
-// Error lists every violation, values quoted and cut to 64 characters.
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	b.WriteString("ecrreplication: invalid input: ")
-	for i, v := range e.Violations {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(v.String())
-	}
-	return b.String()
-}
-
-// Is reports whether target is ErrValidation.
-func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
-
-// maxQuoted is how many characters of a value an error message shows.
-const maxQuoted = 64
-
-// quote renders s with %q, cut to maxQuoted characters, so that hostile input
-// can neither flood nor forge log lines.
-func quote(s string) string {
-	n := utf8.RuneCountInString(s)
-	if n <= maxQuoted {
-		return fmt.Sprintf("%q", s)
-	}
-	cut, count := s, 0
-	for i := range s {
-		if count == maxQuoted {
-			cut = s[:i]
-			break
-		}
-		count++
-	}
-	return fmt.Sprintf("%q... (%d characters)", cut, n)
-}
-
 // violations collects violations without allocating until the first one.
 type violations []Violation
 

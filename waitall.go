@@ -5,16 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"golang.org/x/time/rate"
-
-	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // Defaults of WaitAllOptions.
@@ -28,21 +26,22 @@ const (
 type WaitAllOptions struct {
 	// WaiterOptions configure the wait of every image, as for
 	// NewImageReplicationCompleteWaiter (delays, expected destinations,
-	// Registry, Retryable, Logger, ...). Their OnProgress is called with each
+	// Registry, Decide, Logger, ...). Their OnProgress is called with each
 	// image's report, one call at a time. With Registry set, DescribeRegistry
 	// is called once for the whole set.
 	WaiterOptions []func(*ImageReplicationCompleteWaiterOptions)
 
-	// RateLimit is the most requests per second the whole set sends, and
-	// Burst how many it may send at once. Default DefaultWaitAllRateLimit
-	// and DefaultWaitAllBurst. Keep the limit well below the account's ECR
+	// RateLimit is the most requests per second the whole set sends (a
+	// positive number, or rate.Inf for no limit), and Burst how many it
+	// may send at once (at least 1). Default DefaultWaitAllRateLimit and
+	// DefaultWaitAllBurst. Keep the limit well below the account's ECR
 	// request quota: the set shares it with every other caller.
 	RateLimit rate.Limit
 	Burst     int
 
 	// MaxConcurrency bounds the requests in flight, and so the goroutines
-	// that WaitAll starts, whatever the number of images. Default
-	// DefaultWaitAllConcurrency.
+	// that WaitAll starts, whatever the number of images (at least 1).
+	// Default DefaultWaitAllConcurrency.
 	MaxConcurrency int
 
 	// OnProgress, when set, is called after every answer with the reports of
@@ -81,6 +80,11 @@ type WaitAllOptions struct {
 // slows the whole set down rather than each image on its own. The SDK's own
 // retries are turned off for the set's requests: the set's schedule retries.
 //
+// A service that answers is there: once it has answered any poll of the
+// set, a poll of any image that fails to reach it or hangs until
+// AttemptTimeout is ridden out like any transient error, until maxWaitDur
+// (MaxConnectionFailures counts only until then).
+//
 // An image named more than once is waited for once. Inputs named the same
 // way share their polls from the start; an input whose first answer shows
 // it to be an image that another input named or resolved to (the same
@@ -101,128 +105,76 @@ func WaitAll(ctx context.Context, client DescribeImageReplicationStatusAPIClient
 	for _, fn := range optFns {
 		fn(&opts)
 	}
-	if opts.RateLimit <= 0 || opts.Burst < 1 || opts.MaxConcurrency < 1 {
-		return nil, fmt.Errorf("ecrreplication: WaitAll needs RateLimit > 0, Burst >= 1 and MaxConcurrency >= 1, got %v, %d and %d", opts.RateLimit, opts.Burst, opts.MaxConcurrency)
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	if client == nil {
 		return nil, errNilClient
 	}
-	waiterOpts := slices.Concat(opts.WaiterOptions, []func(*ImageReplicationCompleteWaiterOptions){
-		func(o *ImageReplicationCompleteWaiterOptions) {
-			o.ClientOptions = append(slices.Clip(o.ClientOptions), func(co *ecr.Options) {
-				co.Retryer, co.RetryMaxAttempts = aws.NopRetryer{}, 0
-			})
-		},
+	waiterOpts, err := NewImageReplicationCompleteWaiter(client, opts.WaiterOptions...).resolve(nil)
+	if err != nil {
+		return nil, err
+	}
+	s := &set{opts: opts, waiterOpts: waiterOpts, onProgress: waiterOpts.OnProgress, limiter: newAdaptiveLimiter(opts.RateLimit, opts.Burst)}
+	// Each image's OnProgress is called by the scheduler, one call at a
+	// time, rather than from the workers; and the set's schedule retries,
+	// not the SDK.
+	waiterOpts.OnProgress = nil
+	waiterOpts.ClientOptions = append(slices.Clip(waiterOpts.ClientOptions), func(o *ecr.Options) {
+		o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 	})
-	waiter := NewImageReplicationCompleteWaiter(client, waiterOpts...)
-	runs := make([]*waitRun, len(params))
-	errs := make([]error, len(params))
+	ctx, cancel := context.WithTimeoutCause(ctx, maxWaitDur, ErrWaitTimeout)
+	defer cancel()
+	env := &runEnv{limit: s.limiter.Wait}
+	s.runs, s.errs = make([]*waitRun, len(params)), make([]error, len(params))
 	invalid := false
 	for i, p := range params {
-		r, err := waiter.newRun(p, maxWaitDur, nil)
-		if err != nil {
-			errs[i], invalid = err, true
-			continue
+		if s.runs[i], s.errs[i] = newWaitRun(client, waiterOpts, p, maxWaitDur, env); s.errs[i] != nil {
+			invalid = true
 		}
-		// Each image's OnProgress is called by the scheduler, one call at a
-		// time, rather than from the workers.
-		r.onProgress, r.opts.OnProgress = r.opts.OnProgress, nil
-		runs[i] = r
 	}
 	if invalid {
-		return nil, &WaitAllError{Errors: errs}
+		return nil, &WaitAllError{Errors: s.errs}
 	}
-	if len(runs) == 0 {
+	if len(s.runs) == 0 {
 		return nil, nil
 	}
-
-	s := &set{
-		opts:     opts,
-		runs:     runs,
-		limiter:  newAdaptiveLimiter(opts.RateLimit, opts.Burst),
-		reports:  make([]*Report, len(runs)),
-		progress: make([]*Report, len(runs)),
-		errs:     errs,
-		sharing:  newSharing(runs),
-	}
-	for _, r := range runs {
-		r.beforeCall = s.limiter.Wait
-	}
-	ctx, cancel := context.WithDeadlineCause(ctx, runs[0].deadline, ErrWaitTimeout)
-	defer cancel()
+	s.reports, s.progress = make([]*Report, len(s.runs)), make([]*Report, len(s.runs))
+	s.sharing = newSharing(s.runs)
 	ctx, s.cancel = context.WithCancelCause(ctx)
 	defer s.cancel(nil)
 	s.run(ctx)
 	s.countShared()
-	for _, err := range s.errs {
-		if err != nil {
-			return s.reports, &WaitAllError{Errors: s.errs}
-		}
+	if slices.ContainsFunc(s.errs, func(err error) bool { return err != nil }) {
+		return s.reports, &WaitAllError{Errors: s.errs}
 	}
 	return s.reports, nil
 }
 
-// WaitAllError is the error of a WaitAll in which some images did not
-// complete, or whose input was invalid. It unwraps to their errors, so
-// errors.Is and errors.As look at each.
-type WaitAllError struct {
-	// Errors has one entry per input, in input order: nil for an image that
-	// completed (or, for invalid input, that was valid), its *WaitError (or
-	// *ValidationError) otherwise.
-	Errors []error
-}
-
-// Error counts the images that did not complete and shows the first errors,
-// on one line.
-func (e *WaitAllError) Error() string {
-	if e == nil {
-		return "ecrreplication: WaitAll failed"
+// check names the first option that is out of range, with its value.
+func (o WaitAllOptions) check() error {
+	switch {
+	case !(o.RateLimit > 0) || math.IsInf(float64(o.RateLimit), 0):
+		return fmt.Errorf("ecrreplication: WaitAllOptions.RateLimit must be a positive number of requests per second, or rate.Inf for no limit; got %v", float64(o.RateLimit))
+	case o.Burst < 1:
+		return fmt.Errorf("ecrreplication: WaitAllOptions.Burst must be at least 1, got %d", o.Burst)
+	case o.MaxConcurrency < 1:
+		return fmt.Errorf("ecrreplication: WaitAllOptions.MaxConcurrency must be at least 1, got %d", o.MaxConcurrency)
 	}
-	const most = 3
-	var b strings.Builder
-	failed := 0
-	for i, err := range e.Errors {
-		if err == nil {
-			continue
-		}
-		failed++
-		if failed > most {
-			continue
-		}
-		if failed == 1 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "image %d: %s", i+1, safetext.Line(strings.TrimPrefix(err.Error(), "ecrreplication: "), 0))
-	}
-	if failed > most {
-		fmt.Fprintf(&b, "; and %d more", failed-most)
-	}
-	return fmt.Sprintf("ecrreplication: %d of %d images did not complete%s", failed, len(e.Errors), b.String())
-}
-
-// Unwrap returns the errors of the images that did not complete.
-func (e *WaitAllError) Unwrap() []error {
-	if e == nil {
-		return nil
-	}
-	var errs []error
-	for _, err := range e.Errors {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
+	return nil
 }
 
 // set is the state of one WaitAll.
 type set struct {
-	opts    WaitAllOptions
-	runs    []*waitRun
-	limiter *adaptiveLimiter
-	cancel  context.CancelCauseFunc
-	queue   dueQueue
+	opts       WaitAllOptions
+	waiterOpts ImageReplicationCompleteWaiterOptions
+	// onProgress is the waiter options' OnProgress, which the scheduler
+	// calls with each image's report.
+	onProgress func(Report)
+	runs       []*waitRun
+	limiter    *adaptiveLimiter
+	cancel     context.CancelCauseFunc
+	queue      dueQueue
 	// reports are the final reports, progress the last answered ones.
 	reports, progress []*Report
 	errs              []error
@@ -250,15 +202,9 @@ func (s *set) run(ctx context.Context) {
 	s.resolveExpected(ctx)
 	now := time.Now()
 	for i, r := range s.runs {
-		if s.isLead(i) && !r.ended {
+		if s.isLead(i) && !r.over() {
 			heap.Push(&s.queue, job{i: i, due: now})
 		}
-	}
-
-	// Each run's context carries its state, for the default decision.
-	states := make([]context.Context, len(s.runs))
-	for i, r := range s.runs {
-		states[i] = r.withState(ctx)
 	}
 	jobs := make(chan int)
 	results := make(chan polled)
@@ -266,7 +212,7 @@ func (s *set) run(ctx context.Context) {
 	for range min(s.opts.MaxConcurrency, len(s.runs)) {
 		wg.Go(func() {
 			for i := range jobs {
-				results <- polled{i: i, result: s.poll(states[i], s.runs[i])}
+				results <- polled{i: i, result: s.poll(ctx, s.runs[i])}
 			}
 		})
 	}
@@ -284,7 +230,7 @@ func (s *set) run(ctx context.Context) {
 		next := -1
 		if s.queue.Len() > 0 && inFlight < s.opts.MaxConcurrency {
 			j := s.queue[0]
-			if s.runs[j.i].ended { // another input's answer ended its wait
+			if s.runs[j.i].over() { // another input's answer ended its wait
 				heap.Pop(&s.queue)
 				continue
 			}
@@ -309,7 +255,7 @@ func (s *set) run(ctx context.Context) {
 			}
 			cause := context.Cause(ctx)
 			for i, r := range s.runs {
-				if s.isLead(i) && !r.ended {
+				if s.isLead(i) && !r.over() {
 					s.finish(i, cause)
 				}
 			}
@@ -344,13 +290,14 @@ func limiterError(ctx context.Context) error {
 // settle records an answer and schedules the image's next poll.
 func (s *set) settle(p polled) {
 	r := s.runs[p.i]
-	if r.ended {
+	if r.over() {
 		return
 	}
-	if r.last != nil && r.last != s.progress[p.i] {
+	last := r.report()
+	if last != nil && last != s.progress[p.i] {
 		s.publish(p.i, s.members[p.i])
 	}
-	if p.result.pollErr == nil && !s.keyed[p.i] && r.last != nil && r.last.ImageDigest != "" && s.join(p.i, p.result) {
+	if p.result.pollErr == nil && !s.keyed[p.i] && last != nil && last.ImageDigest != "" && s.join(p.i, p.result) {
 		return
 	}
 	switch {
@@ -375,13 +322,14 @@ func (s *set) finish(i int, cause error) {
 	s.concludeMembers(s.members[i], i, report, err)
 }
 
-// resolveExpected reads the registry's replication configuration once for
-// the whole set, when the waiter options ask for it.
+// resolveExpected sets the destinations every image expects, reading the
+// registry's replication configuration once for the whole set when the
+// waiter options ask for it.
 func (s *set) resolveExpected(ctx context.Context) {
-	first := s.runs[0]
-	if len(first.opts.Destinations) > 0 || first.opts.Registry == nil {
+	o := s.waiterOpts
+	if len(o.Destinations) > 0 || o.Registry == nil {
 		for _, r := range s.runs {
-			r.track.setExpected(r.opts.Destinations)
+			_ = r.resolveExpected(ctx) // makes no call: cannot fail
 		}
 		return
 	}
@@ -390,13 +338,9 @@ func (s *set) resolveExpected(ctx context.Context) {
 	if err != nil {
 		err = limiterError(ctx)
 	} else {
-		// The caller's client options, without the set's retry override: the
-		// SDK may retry this one call.
-		var base ImageReplicationCompleteWaiterOptions
-		for _, fn := range s.opts.WaiterOptions {
-			fn(&base)
-		}
-		out, err = describeRegistry(ctx, first.opts.Registry, first.opts.AttemptTimeout, append(base.ClientOptions, capResponses))
+		// The caller's client options, without the set's retry override:
+		// the SDK may retry this one call.
+		out, err = describeRegistry(ctx, o.Registry, o.AttemptTimeout, o.ClientOptions)
 	}
 	for i, r := range s.runs {
 		if !s.isLead(i) {
@@ -424,4 +368,38 @@ func (q *dueQueue) Pop() any {
 	j := old[len(old)-1]
 	*q = old[:len(old)-1]
 	return j
+}
+
+// adaptiveLimiter is a rate.Limiter whose rate backs off on throttling: it
+// halves on every throttling answer (down to a sixteenth of the configured
+// rate, with no burst) and grows back by a tenth of the configured rate with
+// every successful answer.
+type adaptiveLimiter struct {
+	*rate.Limiter
+	mu    sync.Mutex
+	limit rate.Limit
+	burst int
+}
+
+func newAdaptiveLimiter(limit rate.Limit, burst int) *adaptiveLimiter {
+	return &adaptiveLimiter{Limiter: rate.NewLimiter(limit, burst), limit: limit, burst: burst}
+}
+
+func (l *adaptiveLimiter) throttled() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.SetLimit(max(l.Limit()/2, l.limit/16))
+	l.SetBurst(1)
+}
+
+func (l *adaptiveLimiter) succeeded() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cur := l.Limit(); cur < l.limit {
+		next := min(cur+l.limit/10, l.limit)
+		l.SetLimit(next)
+		if next == l.limit {
+			l.SetBurst(l.burst)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -461,4 +462,97 @@ func TestWaitAllOnImageDone(t *testing.T) {
 			t.Errorf("error text %q shows the SDK's retryer", msg)
 		}
 	})
+}
+
+// hangingClient answers every image at once, COMPLETE in us-west-2 from its
+// second poll on, except those whose repository starts with "hung": their
+// every poll hangs until its context ends.
+type hangingClient struct{ secondPollClient }
+
+func (c *hangingClient) DescribeImageReplicationStatus(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImageReplicationStatusOutput, error) {
+	if strings.HasPrefix(*in.RepositoryName, "hung") {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return c.secondPollClient.DescribeImageReplicationStatus(ctx, in, optFns...)
+}
+
+// A service that answers is there (issue 19): of 20 images, 3 hang on every
+// poll while the service answers the other 17. The three ride their hung
+// polls out until the limit, then end with ErrWaitTimeout naming their
+// pending destination, not after MaxConnectionFailures polls with "the
+// service did not answer".
+func TestRegressionWaitAllHungImagesWaitTheirTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var params []*ecr.DescribeImageReplicationStatusInput
+		for i := range 20 {
+			repo := fmt.Sprintf("app%02d", i)
+			if i%7 == 3 {
+				repo = fmt.Sprintf("hung%02d", i)
+			}
+			params = append(params, byTag(repo, "v1"))
+		}
+		start := time.Now()
+		reports, err := ecrreplication.WaitAll(context.Background(), &hangingClient{}, params, 10*time.Minute, noJitter, func(o *ecrreplication.WaitAllOptions) {
+			o.WaiterOptions = append(o.WaiterOptions, expect(ecrreplication.Destination{Region: "us-west-2"}))
+		})
+		took := time.Since(start)
+		var all *ecrreplication.WaitAllError
+		if !errors.As(err, &all) {
+			t.Fatalf("WaitAll = %v, want a *WaitAllError", err)
+		}
+		if took != 10*time.Minute {
+			t.Errorf("the set took %v, want its whole limit of 10m", took)
+		}
+		for i, e := range all.Errors {
+			hung := strings.HasPrefix(*params[i].RepositoryName, "hung")
+			switch {
+			case !hung && e != nil:
+				t.Errorf("image %d: %v, want it complete", i, e)
+			case hung && !errors.Is(e, ecrreplication.ErrWaitTimeout):
+				t.Errorf("image %d: %v, want ErrWaitTimeout", i, e)
+			case hung && !strings.Contains(e.Error(), "still pending: us-west-2 not listed yet"):
+				t.Errorf("image %d: %q does not name its pending destination", i, e)
+			case hung && reports[i].Attempts <= ecrreplication.DefaultMaxConnectionFailures:
+				t.Errorf("image %d: %d polls, want it to poll until the limit", i, reports[i].Attempts)
+			}
+		}
+	})
+}
+
+// A rate limit that is not a positive number, or rate.Inf, is an argument
+// error before any call; so are a burst or a concurrency below 1.
+func TestWaitAllBadArguments(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(*ecrreplication.WaitAllOptions)
+		want string
+	}{
+		{"NaN", func(o *ecrreplication.WaitAllOptions) { o.RateLimit = rate.Limit(math.NaN()) },
+			"ecrreplication: WaitAllOptions.RateLimit must be a positive number of requests per second, or rate.Inf for no limit; got NaN"},
+		{"zero", func(o *ecrreplication.WaitAllOptions) { o.RateLimit = 0 },
+			"ecrreplication: WaitAllOptions.RateLimit must be a positive number of requests per second, or rate.Inf for no limit; got 0"},
+		{"negative", func(o *ecrreplication.WaitAllOptions) { o.RateLimit = -1 },
+			"ecrreplication: WaitAllOptions.RateLimit must be a positive number of requests per second, or rate.Inf for no limit; got -1"},
+		{"+Inf", func(o *ecrreplication.WaitAllOptions) { o.RateLimit = rate.Limit(math.Inf(1)) },
+			"ecrreplication: WaitAllOptions.RateLimit must be a positive number of requests per second, or rate.Inf for no limit; got +Inf"},
+		{"burst", func(o *ecrreplication.WaitAllOptions) { o.Burst = 0 }, "ecrreplication: WaitAllOptions.Burst must be at least 1, got 0"},
+		{"concurrency", func(o *ecrreplication.WaitAllOptions) { o.MaxConcurrency = -2 }, "ecrreplication: WaitAllOptions.MaxConcurrency must be at least 1, got -2"},
+	}
+	for _, tt := range tests {
+		s := newScripted(answer(st("eu-west-1", account, complete)))
+		_, err := ecrreplication.WaitAll(context.Background(), s, []*ecr.DescribeImageReplicationStatusInput{byTag("app", "v1")}, time.Minute, tt.set)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: WaitAll = %v, want %q", tt.name, err, tt.want)
+		}
+		if n := len(s.recorded()); n != 0 {
+			t.Errorf("%s: %d calls, want none", tt.name, n)
+		}
+	}
+	// rate.Inf is no limit, and allowed.
+	s := newScripted(answer(st("eu-west-1", account, complete)))
+	if _, err := ecrreplication.WaitAll(context.Background(), s, []*ecr.DescribeImageReplicationStatusInput{byTag("app", "v1")}, time.Minute,
+		func(o *ecrreplication.WaitAllOptions) { o.RateLimit = rate.Inf }); err != nil {
+		t.Errorf("RateLimit rate.Inf: %v", err)
+	}
 }

@@ -513,29 +513,27 @@ func TestWaitBadArguments(t *testing.T) {
 	})
 }
 
-func TestWaitRetryableOverride(t *testing.T) {
+func TestWaitDecideOverride(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		env := newWaitEnv(t)
 		replicate(t, env.srv)
 		_, _ = env.srv.PushImage("app", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{Outcome: types.ReplicationStatusInProgress}})
 		// Succeed as soon as any destination is listed.
-		anyListed := func(_ context.Context, _ *ecr.DescribeImageReplicationStatusInput, out *ecr.DescribeImageReplicationStatusOutput, err error) (bool, error) {
+		anyListed := func(report *ecrreplication.Report, err error) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			return len(out.ReplicationStatuses) == 0, nil
+			return len(report.Destinations) == 0, nil
 		}
 		err := env.waiter.Wait(context.Background(), byTag("app", "v1"), time.Minute, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-			o.Retryable = anyListed
+			o.Decide = anyListed
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		boom := errors.New("boom")
 		err = env.waiter.Wait(context.Background(), byTag("app", "v1"), time.Minute, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-			o.Retryable = func(context.Context, *ecr.DescribeImageReplicationStatusInput, *ecr.DescribeImageReplicationStatusOutput, error) (bool, error) {
-				return false, boom
-			}
+			o.Decide = func(*ecrreplication.Report, error) (bool, error) { return false, boom }
 		})
 		waitError(t, err, boom)
 	})

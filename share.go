@@ -50,8 +50,9 @@ func newSharing(runs []*waitRun) sharing {
 	}
 	first := map[literal]int{}
 	for i, r := range runs {
-		id := r.params.ImageId
-		k := literal{deref(r.params.RegistryId), deref(r.params.RepositoryName), deref(id.ImageTag), deref(id.ImageDigest), id.ImageTag != nil, id.ImageDigest != nil}
+		p := r.request()
+		id := p.ImageId
+		k := literal{deref(p.RegistryId), deref(p.RepositoryName), deref(id.ImageTag), deref(id.ImageDigest), id.ImageTag != nil, id.ImageDigest != nil}
 		l, ok := first[k]
 		if !ok {
 			first[k], l = i, i
@@ -86,7 +87,8 @@ func (sh *sharing) move(from, to int) []int {
 func (s *set) join(i int, res attemptResult) bool {
 	r := s.runs[i]
 	s.keyed[i] = true
-	k := imageKey{deref(r.params.RegistryId), deref(r.params.RepositoryName), r.last.ImageDigest}
+	p := r.request()
+	k := imageKey{deref(p.RegistryId), deref(p.RepositoryName), r.report().ImageDigest}
 	l, ok := s.byImage[k]
 	if !ok {
 		s.byImage[k] = i
@@ -94,19 +96,19 @@ func (s *set) join(i int, res attemptResult) bool {
 	}
 	other := s.runs[l]
 	switch {
-	case other.ended:
-		r.ended = true
+	case other.over():
+		r.stop()
 		s.concludeMembers(s.move(i, l), -1, s.reports[l], s.errs[l])
 		return true
 	case res.done || res.err != nil:
-		other.ended = true // any poll of its still under way is ignored
+		other.stop() // any poll of its still under way is ignored
 		s.move(l, i)
 		s.byImage[k] = i
 		return false
 	default:
-		r.ended = true
+		r.stop()
 		moved := s.move(i, l)
-		if other.last != nil {
+		if other.report() != nil {
 			s.publish(l, moved)
 		}
 		return true
@@ -116,15 +118,15 @@ func (s *set) join(i int, res attemptResult) bool {
 // publish shows lead l's last report as the progress of the inputs ms of
 // its group.
 func (s *set) publish(l int, ms []int) {
-	last := s.runs[l].last
+	last := s.runs[l].report()
 	for _, m := range ms {
 		rep := last
 		if m != l {
-			rep = last.forInput(s.runs[m].params)
+			rep = last.forInput(s.runs[m].request())
 		}
 		s.progress[m] = rep
-		if fn := s.runs[m].onProgress; fn != nil {
-			fn(*rep)
+		if s.onProgress != nil {
+			s.onProgress(*rep)
 		}
 	}
 	if s.opts.OnProgress != nil {
@@ -140,7 +142,7 @@ func (s *set) concludeMembers(ms []int, own int, report *Report, err error) {
 	for _, m := range ms {
 		rep, merr := report, err
 		if m != own {
-			rep = report.forInput(s.runs[m].params)
+			rep = report.forInput(s.runs[m].request())
 			if we, ok := err.(*WaitError); ok {
 				c := *we
 				c.Last = rep
@@ -170,7 +172,8 @@ func (s *set) countShared() {
 		}
 		attempts, answers := 0, 0
 		for _, m := range ms {
-			attempts, answers = attempts+s.runs[m].attempts, answers+s.runs[m].answers
+			a, n := s.runs[m].counts()
+			attempts, answers = attempts+a, answers+n
 		}
 		for n, m := range ms {
 			if rep := s.reports[m]; rep != nil {
