@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -89,24 +90,22 @@ var ErrRequestNotSent = errors.New("ecrreplication: the request could not be sen
 // WithMaxResponseSize. The waiter rides it out as a transient error.
 var ErrResponseTooLarge = errors.New("ecrreplication: response body too large")
 
+// sentinels are the sentinels of the service's error codes; the SDK's
+// throttling codes answer ErrThrottled (sentinelFor).
+var sentinels = map[string]error{
+	"ImageNotFoundException":      ErrImageNotFound,
+	"RepositoryNotFoundException": ErrRepositoryNotFound,
+	"InvalidParameterException":   ErrInvalidParameter,
+	"ValidationException":         ErrValidation,
+	"ServerException":             ErrServer,
+}
+
 // sentinelFor returns the sentinel for a service error code, or nil.
 func sentinelFor(code string) error {
-	switch code {
-	case "ImageNotFoundException":
-		return ErrImageNotFound
-	case "RepositoryNotFoundException":
-		return ErrRepositoryNotFound
-	case "InvalidParameterException":
-		return ErrInvalidParameter
-	case "ValidationException":
-		return ErrValidation
-	case "ServerException":
-		return ErrServer
-	}
 	if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
 		return ErrThrottled
 	}
-	return nil
+	return sentinels[code]
 }
 
 // MapError makes errors.Is(err, ErrX) answer for the service error in err's
@@ -331,13 +330,12 @@ func (e *WaitError) Unwrap() []error {
 	if e == nil {
 		return nil
 	}
-	var errs []error
-	for _, err := range []error{e.Cause, e.LastErr} {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
+	return nonNil([]error{e.Cause, e.LastErr})
+}
+
+// nonNil returns the errors of errs that are not nil.
+func nonNil(errs []error) []error {
+	return slices.DeleteFunc(slices.Clone(errs), func(err error) bool { return err == nil })
 }
 
 // WaitAllError is the error of a WaitAll in which some images did not
@@ -385,13 +383,7 @@ func (e *WaitAllError) Unwrap() []error {
 	if e == nil {
 		return nil
 	}
-	var errs []error
-	for _, err := range e.Errors {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
+	return nonNil(e.Errors)
 }
 
 // transientRetryables are the SDK's own checks for errors worth retrying:

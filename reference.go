@@ -1,6 +1,7 @@
 package ecrreplication
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -121,31 +122,15 @@ func parseRegistryHost(host string) (registry, region, problem string) {
 		return "", "", notECR
 	case ValidateRegistryID(account) != nil:
 		return "", "", "names the registry " + quote(host) + ", whose account " + quote(account) + " is not a 12-digit AWS account ID"
-	case !isRegionName(region):
+	case !regionName.MatchString(region):
 		return "", "", "names the registry " + quote(host) + ", whose region " + quote(region) + " is not a region name such as us-east-1"
 	}
 	return account, region, ""
 }
 
-// isRegionName reports whether s has the shape of an AWS region name:
-// lower-case words joined by '-', the first of two letters and the last a
-// number (us-east-1, us-gov-west-1, ap-southeast-2).
-func isRegionName(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts) < 3 || len(parts[0]) != 2 {
-		return false
-	}
-	for i, p := range parts {
-		want := func(c byte) bool { return 'a' <= c && c <= 'z' }
-		if i == len(parts)-1 {
-			want = func(c byte) bool { return '0' <= c && c <= '9' }
-		}
-		if p == "" || strings.ContainsFunc(p, func(r rune) bool { return r > 0x7f || !want(byte(r)) }) {
-			return false
-		}
-	}
-	return true
-}
+// regionName is the shape of an AWS region name: us-east-1, us-gov-west-1,
+// ap-southeast-2.
+var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
 // Input returns the DescribeImageReplicationStatus request for the image:
 // its repository, tag and digest, and its registry when the reference
