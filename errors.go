@@ -317,12 +317,13 @@ func (e *WaitError) writeNoRoom(b *strings.Builder) {
 	if !e.noRoom {
 		return
 	}
+	limit := e.limit.Round(time.Millisecond)
 	if e.Attempts == 1 && e.limit <= e.minDelay {
-		fmt.Fprintf(b, " (no second poll fits in the %v limit: polls are at least MinDelay %v apart)", e.limit, e.minDelay)
+		fmt.Fprintf(b, " (no second poll fits in the %v limit: polls are at least MinDelay %v apart)", limit, e.minDelay)
 		return
 	}
 	left := max(e.limit-e.Elapsed, 0).Round(time.Millisecond)
-	fmt.Fprintf(b, " (no further poll fits in the %v left of the %v limit: polls are at least MinDelay %v apart)", left, e.limit, e.minDelay)
+	fmt.Fprintf(b, " (no further poll fits in the %v left of the %v limit: polls are at least MinDelay %v apart)", left, limit, e.minDelay)
 }
 
 // Unwrap returns Cause and LastErr, those that are set.
