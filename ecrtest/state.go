@@ -218,18 +218,20 @@ func (s *Server) CreateRepositoryIn(registryID, name string) error {
 // destinations, no destination equal to the source registry). Images pushed
 // earlier keep their replication statuses.
 func (s *Server) PutReplicationConfiguration(cfg types.ReplicationConfiguration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.putReplicationConfiguration(toWireConfig(cfg)); err != nil {
 		return err.sdkError()
 	}
 	return nil
 }
 
+// putReplicationConfiguration checks cfg and makes it the default
+// registry's; s.mu must be held.
 func (s *Server) putReplicationConfiguration(cfg *wireReplicationConfiguration) *apiError {
 	if err := validateReplicationConfiguration(cfg, s.opts.Region, s.opts.AccountID); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.state.registry(s.opts.AccountID, true).config = cfg
 	return nil
 }
