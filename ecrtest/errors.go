@@ -45,8 +45,11 @@ type apiError struct {
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 // sdkError converts e to the SDK's error type for its code, so that the Go
-// API returns the same types a client would see.
+// API returns the same types a client would see; nil stays nil.
 func (e *apiError) sdkError() error {
+	if e == nil {
+		return nil
+	}
 	m := &e.Message
 	switch e.Code {
 	case codeInvalidParameter:

@@ -27,7 +27,7 @@ type operation func(s *Server, body []byte) (any, *apiError)
 var operations = map[string]operation{
 	OpDescribeImageReplicationStatus: op((*Server).describeImageReplicationStatus),
 	OpDescribeRegistry:               op((*Server).describeRegistry),
-	OpPutReplicationConfiguration:    op((*Server).putReplicationConfigurationOp),
+	OpPutReplicationConfiguration:    op((*Server).putReplicationConfiguration),
 	OpPutImage:                       op((*Server).putImage),
 	OpBatchGetImage:                  op((*Server).batchGetImage),
 	OpDescribeImages:                 op((*Server).describeImages),
@@ -50,19 +50,25 @@ func op[In request, Out any](do func(s *Server, in *In) (*Out, *apiError)) opera
 		if err := decode(body, &in); err != nil {
 			return nil, err
 		}
-		var v validator
-		in.check(&v)
-		if err := v.err(); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		out, err := do(s, &in)
+		out, err := call(s, &in, do)
 		if err != nil {
 			return nil, err
 		}
 		return out, nil
 	}
+}
+
+// call is the part of op that the Go API shares (with the error as
+// sdkError converts it): check in, then run do with s.mu held.
+func call[In request, Out any](s *Server, in *In, do func(s *Server, in *In) (*Out, *apiError)) (*Out, *apiError) {
+	var v validator
+	(*in).check(&v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return do(s, in)
 }
 
 // registryID resolves an optional registryId member.
@@ -120,14 +126,15 @@ func (s *Server) describeRegistry(*describeRegistryRequest) (*describeRegistryRe
 	return &describeRegistryResponse{RegistryID: reg.id, ReplicationConfiguration: reg.config}, nil
 }
 
-// check: the configuration is checked by putReplicationConfiguration, which
-// the Go API shares.
+// check: the configuration's checks need the server's region and account;
+// putReplicationConfiguration makes them.
 func (putReplicationConfigurationRequest) check(*validator) {}
 
-func (s *Server) putReplicationConfigurationOp(req *putReplicationConfigurationRequest) (*putReplicationConfigurationResponse, *apiError) {
-	if err := s.putReplicationConfiguration(req.ReplicationConfiguration); err != nil {
+func (s *Server) putReplicationConfiguration(req *putReplicationConfigurationRequest) (*putReplicationConfigurationResponse, *apiError) {
+	if err := validateReplicationConfiguration(req.ReplicationConfiguration, s.opts.Region, s.opts.AccountID); err != nil {
 		return nil, err
 	}
+	s.state.registry(s.opts.AccountID, true).config = req.ReplicationConfiguration
 	return (*putReplicationConfigurationResponse)(req), nil
 }
 
