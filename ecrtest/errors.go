@@ -45,8 +45,11 @@ type apiError struct {
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 // sdkError converts e to the SDK's error type for its code, so that the Go
-// API returns the same types a client would see.
+// API returns the same types a client would see; nil stays nil.
 func (e *apiError) sdkError() error {
+	if e == nil {
+		return nil
+	}
 	m := &e.Message
 	switch e.Code {
 	case codeInvalidParameter:
@@ -140,23 +143,11 @@ func errSerialization(msg string) *apiError {
 // header and a {"__type","message"} JSON body. Every wire error goes through
 // this function.
 func writeError(w http.ResponseWriter, e *apiError) {
-	var body []byte
-	if e.Message == "" {
-		body, _ = json.Marshal(struct {
-			Type string `json:"__type"`
-		}{e.Code})
-	} else {
-		body, _ = json.Marshal(struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}{e.Code, e.Message})
-	}
-	h := w.Header()
-	h.Set(headerErrorType, e.Code)
-	h.Set("Content-Type", jsonContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(body)
+	body, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message,omitempty"`
+	}{e.Code, e.Message})
+	send(w, e.Status, e.Code, jsonContentType, body)
 }
 
 // writeJSON writes a successful (HTTP 200) response.
@@ -166,9 +157,19 @@ func writeJSON(w http.ResponseWriter, v any) {
 		writeError(w, errServer(defaultServerErrorReason))
 		return
 	}
+	send(w, http.StatusOK, "", jsonContentType, body)
+}
+
+// send writes one whole answer: the status, Content-Type, Content-Length,
+// X-Amzn-ErrorType when code is not "", and the body. Every answer the
+// server sends, injected faults included, goes through it.
+func send(w http.ResponseWriter, status int, code, contentType string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", jsonContentType)
+	if code != "" {
+		h.Set(headerErrorType, code)
+	}
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -128,16 +128,10 @@ func applyFault(w http.ResponseWriter, r *http.Request, f Fault) (http.ResponseW
 	case FaultServerError:
 		writeError(w, errServer(defaultServerErrorReason))
 	case FaultUnavailableHTML:
-		w.Header().Set("Content-Type", "text/html")
-		w.Header().Set("Content-Length", strconv.Itoa(len(unavailableHTML)))
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte(unavailableHTML))
+		send(w, http.StatusServiceUnavailable, "", "text/html", []byte(unavailableHTML))
 	case FaultInvalidJSON:
 		const body = `{"repositoryName": "ecrtest", "imageId": {"imageDigest": ` + "\x00" + `<<not json>>`
-		w.Header().Set("Content-Type", jsonContentType)
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(body))
+		send(w, http.StatusOK, "", jsonContentType, []byte(body))
 	case FaultDropConnection:
 		dropConnection(w)
 	case FaultTruncatedBody:

@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -126,13 +125,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // are the status and headers: ecrtest sends HTTP 400 and an
 // X-Amzn-ErrorType header.
 func writeUnknownOperationXML(w http.ResponseWriter) {
-	const body = "<UnknownOperationException/>\n"
-	h := w.Header()
-	h.Set(headerErrorType, codeUnknownOperation)
-	h.Set("Content-Type", "text/xml")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = io.WriteString(w, body)
+	send(w, http.StatusBadRequest, codeUnknownOperation, "text/xml", []byte("<UnknownOperationException/>\n"))
 }
 
 // newRequestID returns a fresh, deterministic UUID-shaped request ID.

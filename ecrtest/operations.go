@@ -20,18 +20,55 @@ const (
 	OpCreateRepository               = "CreateRepository"
 )
 
-// operation handles one decoded-body request and returns the response value
-// or the error to send.
+// operation answers one request body with the response value or the error
+// for serveHTTP to send.
 type operation func(s *Server, body []byte) (any, *apiError)
 
 var operations = map[string]operation{
-	OpDescribeImageReplicationStatus: (*Server).describeImageReplicationStatus,
-	OpDescribeRegistry:               (*Server).describeRegistry,
-	OpPutReplicationConfiguration:    (*Server).putReplicationConfigurationOp,
-	OpPutImage:                       (*Server).putImage,
-	OpBatchGetImage:                  (*Server).batchGetImage,
-	OpDescribeImages:                 (*Server).describeImages,
-	OpCreateRepository:               (*Server).createRepository,
+	OpDescribeImageReplicationStatus: op((*Server).describeImageReplicationStatus),
+	OpDescribeRegistry:               op((*Server).describeRegistry),
+	OpPutReplicationConfiguration:    op((*Server).putReplicationConfiguration),
+	OpPutImage:                       op((*Server).putImage),
+	OpBatchGetImage:                  op((*Server).batchGetImage),
+	OpDescribeImages:                 op((*Server).describeImages),
+	OpCreateRepository:               op((*Server).createRepository),
+}
+
+// request is a request shape of wire.go. check adds the request's broken
+// constraints to v in the order the operation checks them; v keeps the
+// first.
+type request interface{ check(v *validator) }
+
+// op is the opening every operation shares, written once: decode the body
+// into In (SerializationException), check it (InvalidParameterException for
+// the first broken constraint), then run do with s.mu held. do sees only
+// requests that decoded and passed their checks; every error is returned
+// for serveHTTP to send through writeError.
+func op[In request, Out any](do func(s *Server, in *In) (*Out, *apiError)) operation {
+	return func(s *Server, body []byte) (any, *apiError) {
+		var in In
+		if err := decode(body, &in); err != nil {
+			return nil, err
+		}
+		out, err := call(s, &in, do)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+}
+
+// call is the part of op that the Go API shares (with the error as
+// sdkError converts it): check in, then run do with s.mu held.
+func call[In request, Out any](s *Server, in *In, do func(s *Server, in *In) (*Out, *apiError)) (*Out, *apiError) {
+	var v validator
+	(*in).check(&v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return do(s, in)
 }
 
 // registryID resolves an optional registryId member.
@@ -52,29 +89,21 @@ func (s *Server) repository(registryID *string, name string) (*registry, *reposi
 	return reg, reg.repos[name], nil
 }
 
-func (s *Server) describeImageReplicationStatus(body []byte) (any, *apiError) {
-	var req describeImageReplicationStatusRequest
-	if err := decode(body, &req); err != nil {
-		return nil, err
+// check: ECR's answers for DescribeImageReplicationStatus are not on record;
+// the members are checked as DescribeImages checks the same members (see
+// validate.go), in this order.
+func (r describeImageReplicationStatusRequest) check(v *validator) {
+	v.str("registryId", r.RegistryID, false, ruleRegistryID)
+	v.str("repositoryName", r.RepositoryName, true, ruleRepositoryName)
+	if v.required("imageId", r.ImageID != nil) {
+		v.imageID(*r.ImageID)
+		if r.ImageID.ImageDigest == nil && r.ImageID.ImageTag == nil {
+			v.add("imageId", "Either imageTag or imageDigest must be specified")
+		}
 	}
-	// ECR's answers for DescribeImageReplicationStatus are not on record:
-	// the members are checked as DescribeImages checks the same members
-	// (see validate.go), in this order.
-	var v validator
-	v.str("registryId", req.RegistryID, false, ruleRegistryID)
-	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
-	if v.required("imageId", req.ImageID != nil) {
-		v.imageID(*req.ImageID)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if req.ImageID.ImageDigest == nil && req.ImageID.ImageTag == nil {
-		return nil, errInvalidParameter("Invalid parameter at 'imageId' failed to satisfy constraint: 'Either imageTag or imageDigest must be specified'")
-	}
+}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) describeImageReplicationStatus(req *describeImageReplicationStatusRequest) (*describeImageReplicationStatusResponse, *apiError) {
 	reg, repo, err := s.repository(req.RegistryID, *req.RepositoryName)
 	if err != nil {
 		return nil, err
@@ -83,52 +112,41 @@ func (s *Server) describeImageReplicationStatus(body []byte) (any, *apiError) {
 	if img == nil {
 		return nil, errImageNotFound(reg.id, repo.name, *req.ImageID)
 	}
-	return describeImageReplicationStatusResponse{
+	return &describeImageReplicationStatusResponse{
 		RepositoryName:      repo.name,
 		ImageID:             wireImageID{ImageDigest: aws.String(img.digest), ImageTag: req.ImageID.ImageTag},
 		ReplicationStatuses: img.poll(time.Now()),
 	}, nil
 }
 
-func (s *Server) describeRegistry(body []byte) (any, *apiError) {
-	var req struct{}
-	if err := decode(body, &req); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (describeRegistryRequest) check(*validator) {}
+
+func (s *Server) describeRegistry(*describeRegistryRequest) (*describeRegistryResponse, *apiError) {
 	reg := s.state.registry(s.opts.AccountID, true)
-	return describeRegistryResponse{RegistryID: reg.id, ReplicationConfiguration: reg.config}, nil
+	return &describeRegistryResponse{RegistryID: reg.id, ReplicationConfiguration: reg.config}, nil
 }
 
-func (s *Server) putReplicationConfigurationOp(body []byte) (any, *apiError) {
-	var req putReplicationConfigurationRequest
-	if err := decode(body, &req); err != nil {
+// check: the configuration's checks need the server's region and account;
+// putReplicationConfiguration makes them.
+func (putReplicationConfigurationRequest) check(*validator) {}
+
+func (s *Server) putReplicationConfiguration(req *putReplicationConfigurationRequest) (*putReplicationConfigurationResponse, *apiError) {
+	if err := validateReplicationConfiguration(req.ReplicationConfiguration, s.opts.Region, s.opts.AccountID); err != nil {
 		return nil, err
 	}
-	if err := s.putReplicationConfiguration(req.ReplicationConfiguration); err != nil {
-		return nil, err
-	}
-	return putReplicationConfigurationResponse(req), nil
+	s.state.registry(s.opts.AccountID, true).config = req.ReplicationConfiguration
+	return (*putReplicationConfigurationResponse)(req), nil
 }
 
-func (s *Server) putImage(body []byte) (any, *apiError) {
-	var req putImageRequest
-	if err := decode(body, &req); err != nil {
-		return nil, err
-	}
-	var v validator
-	v.str("registryId", req.RegistryID, false, ruleRegistryID)
-	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
-	v.str("imageManifest", req.ImageManifest, true, ruleManifest)
-	v.str("imageTag", req.ImageTag, false, ruleImageTag)
-	v.str("imageDigest", req.ImageDigest, false, ruleImageDigest)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
+func (r putImageRequest) check(v *validator) {
+	v.str("registryId", r.RegistryID, false, ruleRegistryID)
+	v.str("repositoryName", r.RepositoryName, true, ruleRepositoryName)
+	v.str("imageManifest", r.ImageManifest, true, ruleManifest)
+	v.str("imageTag", r.ImageTag, false, ruleImageTag)
+	v.str("imageDigest", r.ImageDigest, false, ruleImageDigest)
+}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) putImage(req *putImageRequest) (*putImageResponse, *apiError) {
 	reg, repo, err := s.repository(req.RegistryID, *req.RepositoryName)
 	if err != nil {
 		return nil, err
@@ -160,7 +178,7 @@ func (s *Server) putImage(body []byte) (any, *apiError) {
 	if req.ImageTag != nil {
 		repo.tags[*req.ImageTag] = digest
 	}
-	return putImageResponse{Image: wireImage{
+	return &putImageResponse{Image: wireImage{
 		RegistryID:             reg.id,
 		RepositoryName:         repo.name,
 		ImageID:                wireImageID{ImageDigest: aws.String(img.digest), ImageTag: req.ImageTag},
@@ -169,41 +187,23 @@ func (s *Server) putImage(body []byte) (any, *apiError) {
 	}}, nil
 }
 
-// imageIDs checks the length of a list of image identifiers; the members of
-// each identifier are checked by the operation.
-func (v *validator) imageIDs(ids []wireImageID, required bool) {
-	if ids == nil {
-		if required {
-			v.required("imageIds", false)
-		}
-		return
+// check: malformed identifiers in imageIds are per-image failures
+// (imageIDFailure), not exceptions.
+func (r batchGetImageRequest) check(v *validator) {
+	v.str("registryId", r.RegistryID, false, ruleRegistryID)
+	v.str("repositoryName", r.RepositoryName, true, ruleRepositoryName)
+	v.imageIDs(r.ImageIDs, true)
+	if r.AcceptedMediaTypes != nil {
+		v.length("acceptedMediaTypes", len(r.AcceptedMediaTypes), 1, maxMediaTypes)
 	}
-	v.length("imageIds", len(ids), 1, maxImageIDs)
 }
 
-func (s *Server) batchGetImage(body []byte) (any, *apiError) {
-	var req batchGetImageRequest
-	if err := decode(body, &req); err != nil {
-		return nil, err
-	}
-	var v validator
-	v.str("registryId", req.RegistryID, false, ruleRegistryID)
-	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
-	v.imageIDs(req.ImageIDs, true)
-	if req.AcceptedMediaTypes != nil {
-		v.length("acceptedMediaTypes", len(req.AcceptedMediaTypes), 1, maxMediaTypes)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) batchGetImage(req *batchGetImageRequest) (*batchGetImageResponse, *apiError) {
 	reg, repo, err := s.repository(req.RegistryID, *req.RepositoryName)
 	if err != nil {
 		return nil, err
 	}
-	resp := batchGetImageResponse{Images: []wireImage{}, Failures: []wireImageFailure{}}
+	resp := &batchGetImageResponse{Images: []wireImage{}, Failures: []wireImageFailure{}}
 	for _, id := range req.ImageIDs {
 		if f, failed := imageIDFailure(id); failed {
 			resp.Failures = append(resp.Failures, f)
@@ -233,42 +233,32 @@ func (s *Server) batchGetImage(body []byte) (any, *apiError) {
 // maxResults is not given (the API reference: "up to 100 results").
 const defaultMaxResults = 100
 
-func (s *Server) describeImages(body []byte) (any, *apiError) {
-	var req describeImagesRequest
-	if err := decode(body, &req); err != nil {
-		return nil, err
-	}
-	var v validator
-	v.str("registryId", req.RegistryID, false, ruleRegistryID)
-	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
-	v.imageIDs(req.ImageIDs, false)
-	for _, id := range req.ImageIDs {
+func (r describeImagesRequest) check(v *validator) {
+	v.str("registryId", r.RegistryID, false, ruleRegistryID)
+	v.str("repositoryName", r.RepositoryName, true, ruleRepositoryName)
+	v.imageIDs(r.ImageIDs, false)
+	for _, id := range r.ImageIDs {
 		v.imageID(id)
 	}
-	v.rangeOf("maxResults", req.MaxResults, minMaxResults, maxMaxResults)
-	if req.Filter != nil {
-		v.enum("tagStatus", req.Filter.TagStatus, false, string(types.TagStatusTagged), string(types.TagStatusUntagged), string(types.TagStatusAny))
-	}
-	if err := v.err(); err != nil {
-		return nil, err
+	v.rangeOf("maxResults", r.MaxResults, minMaxResults, maxMaxResults)
+	if r.Filter != nil {
+		v.enum("tagStatus", r.Filter.TagStatus, false, string(types.TagStatusTagged), string(types.TagStatusUntagged), string(types.TagStatusAny))
 	}
 	// The API reference: maxResults and nextToken "cannot be used when you
 	// specify images with imageIds". ECR's wording is not on record.
-	if req.ImageIDs != nil && (req.MaxResults != nil || req.NextToken != nil) {
-		member := "maxResults"
-		if req.MaxResults == nil {
-			member = "nextToken"
-		}
-		return nil, errInvalidParameter("Invalid parameter at '%s' failed to satisfy constraint: 'cannot be used together with imageIds'", member)
+	if r.ImageIDs != nil && r.MaxResults != nil {
+		v.add("maxResults", "cannot be used together with imageIds")
+	} else if r.ImageIDs != nil && r.NextToken != nil {
+		v.add("nextToken", "cannot be used together with imageIds")
 	}
+}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) describeImages(req *describeImagesRequest) (*describeImagesResponse, *apiError) {
 	reg, repo, err := s.repository(req.RegistryID, *req.RepositoryName)
 	if err != nil {
 		return nil, err
 	}
-	resp := describeImagesResponse{ImageDetails: []wireImageDetail{}}
+	resp := &describeImagesResponse{ImageDetails: []wireImageDetail{}}
 	detail := func(img *image) wireImageDetail {
 		return wireImageDetail{
 			RegistryID:             reg.id,
@@ -327,25 +317,18 @@ func (s *Server) describeImages(body []byte) (any, *apiError) {
 	return resp, nil
 }
 
-func (s *Server) createRepository(body []byte) (any, *apiError) {
-	var req createRepositoryRequest
-	if err := decode(body, &req); err != nil {
-		return nil, err
-	}
-	var v validator
-	v.str("registryId", req.RegistryID, false, ruleRegistryID)
-	v.str("repositoryName", req.RepositoryName, true, ruleRepositoryName)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (r createRepositoryRequest) check(v *validator) {
+	v.str("registryId", r.RegistryID, false, ruleRegistryID)
+	v.str("repositoryName", r.RepositoryName, true, ruleRepositoryName)
+}
+
+func (s *Server) createRepository(req *createRepositoryRequest) (*createRepositoryResponse, *apiError) {
 	reg := s.state.registry(s.registryID(req.RegistryID), true)
 	repo, err := reg.createRepository(*req.RepositoryName, time.Now())
 	if err != nil {
 		return nil, err
 	}
-	return createRepositoryResponse{Repository: wireRepository{
+	return &createRepositoryResponse{Repository: wireRepository{
 		RepositoryArn:      fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", s.opts.Region, reg.id, repo.name),
 		RegistryID:         reg.id,
 		RepositoryName:     repo.name,

@@ -197,18 +197,8 @@ func (s *Server) CreateRepository(name string) error {
 // CreateRepositoryIn creates a repository in the registry of account
 // registryID, which becomes known to the server if it was not.
 func (s *Server) CreateRepositoryIn(registryID, name string) error {
-	var v validator
-	v.str("registryId", &registryID, true, ruleRegistryID)
-	v.str("repositoryName", &name, true, ruleRepositoryName)
-	if err := v.err(); err != nil {
-		return err.sdkError()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.state.registry(registryID, true).createRepository(name, time.Now()); err != nil {
-		return err.sdkError()
-	}
-	return nil
+	_, err := call(s, &createRepositoryRequest{RegistryID: &registryID, RepositoryName: &name}, (*Server).createRepository)
+	return err.sdkError()
 }
 
 // PutReplicationConfiguration sets the default registry's replication
@@ -218,20 +208,8 @@ func (s *Server) CreateRepositoryIn(registryID, name string) error {
 // destinations, no destination equal to the source registry). Images pushed
 // earlier keep their replication statuses.
 func (s *Server) PutReplicationConfiguration(cfg types.ReplicationConfiguration) error {
-	if err := s.putReplicationConfiguration(toWireConfig(cfg)); err != nil {
-		return err.sdkError()
-	}
-	return nil
-}
-
-func (s *Server) putReplicationConfiguration(cfg *wireReplicationConfiguration) *apiError {
-	if err := validateReplicationConfiguration(cfg, s.opts.Region, s.opts.AccountID); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.state.registry(s.opts.AccountID, true).config = cfg
-	return nil
+	_, err := call(s, &putReplicationConfigurationRequest{ReplicationConfiguration: toWireConfig(cfg)}, (*Server).putReplicationConfiguration)
+	return err.sdkError()
 }
 
 // PushImage creates (if needed) the repository in the default registry and

@@ -189,6 +189,18 @@ func (v *validator) imageID(id wireImageID) {
 	v.str("imageDigest", id.ImageDigest, false, ruleImageDigest)
 }
 
+// imageIDs checks the length of a list of image identifiers; the members of
+// each identifier are checked by the operation.
+func (v *validator) imageIDs(ids []wireImageID, required bool) {
+	if ids == nil {
+		if required {
+			v.required("imageIds", false)
+		}
+		return
+	}
+	v.length("imageIds", len(ids), 1, maxImageIDs)
+}
+
 // validateReplicationConfiguration checks cfg against the model and then
 // against the service's semantic rules.
 func validateReplicationConfiguration(cfg *wireReplicationConfiguration, sourceRegion, sourceRegistry string) *apiError {

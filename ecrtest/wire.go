@@ -32,7 +32,7 @@ type describeImageReplicationStatusRequest struct {
 }
 
 // input converts the request to the SDK's input type for the call log.
-func (r *describeImageReplicationStatusRequest) input() *ecr.DescribeImageReplicationStatusInput {
+func (r describeImageReplicationStatusRequest) input() *ecr.DescribeImageReplicationStatusInput {
 	in := &ecr.DescribeImageReplicationStatusInput{
 		RepositoryName: r.RepositoryName,
 		RegistryId:     r.RegistryID,
@@ -111,6 +111,8 @@ type putReplicationConfigurationRequest struct {
 type putReplicationConfigurationResponse struct {
 	ReplicationConfiguration *wireReplicationConfiguration `json:"replicationConfiguration"`
 }
+
+type describeRegistryRequest struct{}
 
 type describeRegistryResponse struct {
 	RegistryID               string                        `json:"registryId"`

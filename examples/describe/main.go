@@ -1,95 +1,55 @@
 // Command describe prints the replication status of one ECR image, one line
 // per destination.
 //
-// What to copy: build the client with ecrreplication.WithErrorMapping and call
-// ecrreplication.Describe. It validates the input before sending anything and
-// returns a *Report whose Destinations are sorted by region, with Complete,
-// Pending and Failed for the decisions a service makes.
+// What to copy: ecrreplication.Describe on a client made with
+// ecr.NewFromConfig(cfg, ecrreplication.WithErrorMapping). It validates the
+// input before sending anything and returns a *Report, its Destinations
+// sorted by region, with Complete, Pending and Failed.
 //
-// By default it runs against an in-process ecrtest simulator (no AWS account):
-//
-//	go run ./examples/describe
-//
-// With -aws it loads your AWS configuration (environment, shared files, IAM
-// role) and needs ecr:DescribeImageReplicationStatus:
-//
-//	go run ./examples/describe -aws -region us-east-1 -repository app -tag v1
+//	go run ./examples/describe   # in-process simulator, no AWS account
+//	go run ./examples/describe -aws -region us-east-1 -repository app -tag v1   # ecr:DescribeImageReplicationStatus
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrkit/ecrreplication"
 	"github.com/ecrkit/ecrreplication/ecrtest"
+	"github.com/ecrkit/ecrreplication/examples/internal/demo"
 )
 
-func main() {
-	err := run(context.Background(), os.Args[1:], os.Stdout)
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "describe:", err)
-		os.Exit(1)
-	}
+func main() { demo.Main(run) }
+
+// simulated: on the first poll us-west-2 is COMPLETE, eu-west-1 (another
+// account) IN_PROGRESS and ap-southeast-2 FAILED.
+var simulated = []ecrtest.DestinationPlan{
+	{Region: "us-west-2"},
+	{Region: "eu-west-1", RegistryID: "210987654321", Plan: ecrtest.DefaultPlan()},
+	{Region: "ap-southeast-2", Plan: ecrtest.Plan{Outcome: types.ReplicationStatusFailed}},
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("describe", flag.ContinueOnError)
-	useAWS := fs.Bool("aws", false, "call real AWS instead of the in-process simulator")
-	region := fs.String("region", "", "AWS region (default: from the AWS configuration)")
-	registryID := fs.String("registry-id", "", "source registry ID (default: your own registry)")
-	repository := fs.String("repository", "app", "repository name")
-	tag := fs.String("tag", "v1", "image tag")
-	digest := fs.String("digest", "", "image digest (sha256:...), used instead of -tag")
+	f := demo.NewFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-
-	var client *ecr.Client
-	if *useAWS {
-		var opts []func(*config.LoadOptions) error
-		if *region != "" {
-			opts = append(opts, config.WithRegion(*region))
-		}
-		cfg, err := config.LoadDefaultConfig(ctx, opts...)
-		if err != nil {
-			return fmt.Errorf("loading AWS configuration: %w", err)
-		}
-		client = ecr.NewFromConfig(cfg, ecrreplication.WithErrorMapping)
-	} else {
-		srv := ecrtest.NewInMemoryServer()
-		defer srv.Close()
-		if err := simulate(srv, *repository, *tag); err != nil {
-			return fmt.Errorf("simulator: %w", err)
-		}
-		fmt.Fprintf(stdout, "simulator: pushed %s:%s to registry %s, replicating to 3 destinations\n", *repository, *tag, srv.AccountID())
-		client = srv.Client(ecrreplication.WithErrorMapping)
-	}
-
-	params := &ecr.DescribeImageReplicationStatusInput{
-		RepositoryName: aws.String(*repository),
-		ImageId:        &types.ImageIdentifier{ImageTag: aws.String(*tag)},
-	}
-	if *digest != "" {
-		params.ImageId = &types.ImageIdentifier{ImageDigest: aws.String(*digest)}
-	}
-	if *registryID != "" {
-		params.RegistryId = aws.String(*registryID)
-	}
-	report, err := ecrreplication.Describe(ctx, client, params)
+	client, done, err := f.Client(ctx, stdout, simulated...)
 	if err != nil {
 		return err
 	}
+	defer done()
 
-	fmt.Fprintf(stdout, "%s:%s@%s\n", report.Repository, report.ImageTag, report.ImageDigest)
+	report, err := ecrreplication.Describe(ctx, client, f.Input())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, report.Name())
 	for _, d := range report.Destinations {
 		fmt.Fprintf(stdout, "  %s\n", d)
 	}

@@ -3,43 +3,66 @@ package main
 import (
 	"bytes"
 	"errors"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ecrkit/ecrreplication"
 )
 
 // Each scenario runs in a synctest bubble: run creates its in-memory
 // simulator inside it, so the waiter's delays and the plans' After durations
-// pass in virtual time and the test does not sleep.
+// pass in virtual time, the output is exact and the test does not sleep.
 func TestRunScenarios(t *testing.T) {
+	const (
+		pushed  = "simulator: pushed app:v1 to registry 123456789012, replicating to 2 destinations\nwaiting up to 5s for app:v1 to replicate\n"
+		digest  = "sha256:39af75ca8f357d6b74ae1f22e74daeb143d3f83deb47ba5270602e4072e0d759"
+		pending = `  poll 1: ["eu-west-1 210987654321 IN_PROGRESS" "us-west-2 123456789012 IN_PROGRESS"]
+  poll 2: ["eu-west-1 210987654321 IN_PROGRESS" "us-west-2 123456789012 IN_PROGRESS"]
+`
+	)
 	tests := []struct {
 		scenario string
 		wantErr  error
-		want     []string
+		elapsed  time.Duration
+		want     string
 	}{{
 		scenario: "complete",
-		want: []string{
-			"waiting up to 5s for app:v1 to replicate\n",
-			"  status: eu-west-1 210987654321 not listed yet, us-west-2 123456789012 IN_PROGRESS\n",
-			"  status: eu-west-1 210987654321 COMPLETE, us-west-2 123456789012 COMPLETE\n",
-			"rolling out to eu-west-1: 210987654321.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:",
-			"rolling out to us-west-2: 123456789012.dkr.ecr.us-west-2.amazonaws.com/app@sha256:",
-		},
+		elapsed:  3 * time.Second,
+		want: pushed + `  poll 1: ["eu-west-1 210987654321 not listed yet" "us-west-2 123456789012 IN_PROGRESS"]
+  poll 2: ["eu-west-1 210987654321 IN_PROGRESS" "us-west-2 123456789012 IN_PROGRESS"]
+  poll 3: ["eu-west-1 210987654321 IN_PROGRESS" "us-west-2 123456789012 COMPLETE"]
+  poll 4: ["eu-west-1 210987654321 COMPLETE" "us-west-2 123456789012 COMPLETE"]
+rolling out to eu-west-1: 210987654321.dkr.ecr.eu-west-1.amazonaws.com/app@` + digest + `
+rolling out to us-west-2: 123456789012.dkr.ecr.us-west-2.amazonaws.com/app@` + digest + "\n",
 	}, {
 		scenario: "failed",
 		wantErr:  ecrreplication.ErrReplicationFailed,
-		want:     []string{"not rolling out: replication failed to eu-west-1 210987654321 FAILED: REPLICATION_FAILED\n"},
+		elapsed:  2 * time.Second,
+		want: pushed + pending + `  poll 3: ["eu-west-1 210987654321 FAILED: REPLICATION_FAILED" "us-west-2 123456789012 COMPLETE"]
+not rolling out: replication failed to ["eu-west-1 210987654321 FAILED: REPLICATION_FAILED"]
+gave up after 3 polls in 2s
+`,
 	}, {
 		scenario: "timeout",
 		wantErr:  ecrreplication.ErrWaitTimeout,
-		want:     []string{"not rolling out: still pending: eu-west-1 210987654321 IN_PROGRESS\n"},
+		elapsed:  4 * time.Second, // a fifth second leaves no room for a poll
+		want: pushed + pending + `  poll 3: ["eu-west-1 210987654321 IN_PROGRESS" "us-west-2 123456789012 COMPLETE"]
+  poll 4: ["eu-west-1 210987654321 IN_PROGRESS" "us-west-2 123456789012 COMPLETE"]
+  poll 5: ["eu-west-1 210987654321 IN_PROGRESS" "us-west-2 123456789012 COMPLETE"]
+not rolling out: still pending: ["eu-west-1 210987654321 IN_PROGRESS"]
+gave up after 5 polls in 4s
+`,
 	}, {
 		scenario: "none",
 		wantErr:  ecrreplication.ErrNoReplication,
-		want:     []string{"gave up after 0 polls", "not rolling out: no replication rule covers app\n"},
+		want: `simulator: pushed app:v1 to registry 123456789012, replicating to 0 destinations
+waiting up to 5s for app:v1 to replicate
+not rolling out: no replication rule covers app
+gave up after 0 polls in 0s
+`,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
@@ -50,19 +73,15 @@ func TestRunScenarios(t *testing.T) {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("run = %v, want %v\n%s", err, tt.wantErr, &out)
 				}
-				if tt.wantErr != nil {
-					var we *ecrreplication.WaitError
-					if !errors.As(err, &we) {
-						t.Errorf("run = %T, want a *ecrreplication.WaitError", err)
-					}
+				var we *ecrreplication.WaitError
+				if tt.wantErr != nil && !errors.As(err, &we) {
+					t.Errorf("run = %T, want a *ecrreplication.WaitError", err)
 				}
-				if elapsed := time.Since(start); elapsed > 5*time.Second {
-					t.Errorf("took %v of virtual time, want at most the 5s maximum wait", elapsed)
+				if elapsed := time.Since(start); elapsed != tt.elapsed {
+					t.Errorf("run took %v of virtual time, want %v", elapsed, tt.elapsed)
 				}
-				for _, want := range tt.want {
-					if !strings.Contains(out.String(), want) {
-						t.Errorf("output lacks %q:\n%s", want, &out)
-					}
+				if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+					t.Errorf("output (-want +got):\n%s", diff)
 				}
 			})
 		})
@@ -70,7 +89,9 @@ func TestRunScenarios(t *testing.T) {
 }
 
 func TestRunUnknownScenario(t *testing.T) {
-	if err := run(t.Context(), []string{"-simulate", "bogus"}, new(bytes.Buffer)); err == nil {
-		t.Fatal("run accepted an unknown scenario")
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"-simulate", "bogus"}, &out)
+	if err == nil || out.Len() != 0 {
+		t.Fatalf("run = %v with output %q, want an error before the simulator starts", err, &out)
 	}
 }
