@@ -263,8 +263,9 @@ dir=$dir/ecr-replication
 mkdir -p -- "$dir" || exit 5
 
 # fetch URL FILE MAX downloads URL into FILE, at most MAX bytes, or fails
-# the install. Connection and total time are limited; a refused connection,
-# a time-out or a 5xx answer is retried twice; any other HTTP error fails.
+# the install. Connection and total time are limited; a refused connection
+# or a transient error (a time-out, HTTP 408, 429, 500, 502-504) is retried
+# twice; any other HTTP error fails at once.
 fetch() {
   local answer code http size
   answer=$(curl --silent --fail --location --proto '=https,http' --proto-redir '=https' \
