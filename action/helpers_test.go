@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -265,7 +266,11 @@ type scriptRun struct {
 // environment, as the runner runs the action's step.
 func runScript(t testing.TB, bash string, env map[string]string, args ...string) scriptRun {
 	t.Helper()
-	cmd := exec.Command(bash, append([]string{filepath.Join(repoRoot(t), "action", "run.sh")}, args...)...)
+	// Two minutes: far more than any run needs, far less than go test's
+	// own time-out, so that a hung run fails with its output.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bash, append([]string{filepath.Join(repoRoot(t), "action", "run.sh")}, args...)...)
 	cmd.Env = []string{} // not nil: nil would mean this process's environment
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
