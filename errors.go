@@ -26,8 +26,7 @@ import (
 // errors a wait rides out, and how values appear in messages.
 
 // Sentinel errors for the error types that DescribeImageReplicationStatus
-// documents. Compare with errors.Is; the SDK's own error value stays in the
-// chain and is reachable with errors.As.
+// documents; the SDK's own error stays in the chain, for errors.As.
 var (
 	// ErrImageNotFound: the image does not exist in the repository
 	// (ImageNotFoundException).
@@ -36,22 +35,16 @@ var (
 	// (RepositoryNotFoundException).
 	ErrRepositoryNotFound = errors.New("ecrreplication: repository not found")
 	// ErrInvalidParameter: the service rejected a parameter
-	// (InvalidParameterException). This is what ECR answers when a request
-	// breaks one of its input constraints ("Invalid parameter at
-	// 'repositoryName' failed to satisfy constraint: ..."), such as a
-	// repository name, registry ID, tag or digest that does not match ECR's
-	// pattern, as well as for requests it finds invalid in other ways.
-	// Describe and the waiter check the documented constraints locally first
-	// (ErrValidation); ECR also rejects tags outside [a-zA-Z0-9-_.]+ and
-	// digests outside [a-zA-Z0-9-_+.]+:[a-fA-F0-9]+, which reach the service
-	// and come back as ErrInvalidParameter.
+	// (InvalidParameterException), as ECR does for a broken input
+	// constraint ("Invalid parameter at 'repositoryName' failed to satisfy
+	// constraint: ..."). Describe and the waiter check the documented
+	// constraints first (ErrValidation); ECR's own rules for tags
+	// ([a-zA-Z0-9-_.]+) and digests are left to it and answer this.
 	ErrInvalidParameter = errors.New("ecrreplication: invalid parameter")
-	// ErrValidation: the input broke a documented constraint. It is found
-	// locally by ValidateInput (a *ValidationError) before any request is
-	// sent, or, in principle, by the service as ValidationException, which
-	// the API reference lists but which no public record shows ECR sending
-	// for a broken constraint: ECR answers those with
-	// InvalidParameterException (ErrInvalidParameter).
+	// ErrValidation: the input broke a documented constraint, found by
+	// ValidateInput (a *ValidationError) before anything is sent, or by the
+	// service as ValidationException, which the API reference lists but no
+	// public record shows ECR sending (it sends ErrInvalidParameter).
 	ErrValidation = errors.New("ecrreplication: validation failed")
 	// ErrServer: the service failed on its side (ServerException).
 	ErrServer = errors.New("ecrreplication: server error")
@@ -61,8 +54,7 @@ var (
 	ErrThrottled = errors.New("ecrreplication: throttled")
 )
 
-// Why a wait ended without success. Compare with errors.Is on the error that
-// Wait returns.
+// Why a wait ended without success.
 var (
 	// ErrReplicationFailed: at least one destination that must complete
 	// reported FAILED.
@@ -81,14 +73,15 @@ var (
 	ErrSkipped = errors.New("ecrreplication: skipped after another image failed")
 )
 
-// ErrRequestNotSent: a request failed before it could be sent: its
-// credentials could not be retrieved, its endpoint not resolved, or it could
-// not be signed. Retrying does not mend it; the SDK's error is in the chain.
-var ErrRequestNotSent = errors.New("ecrreplication: the request could not be sent")
-
-// ErrResponseTooLarge: an answer's body was larger than the cap set with
-// WithMaxResponseSize. The waiter rides it out as a transient error.
-var ErrResponseTooLarge = errors.New("ecrreplication: response body too large")
+// Errors of any call.
+var (
+	// ErrRequestNotSent: a request failed before it could be sent (no
+	// credentials, no endpoint, not signed). Retrying does not mend it.
+	ErrRequestNotSent = errors.New("ecrreplication: the request could not be sent")
+	// ErrResponseTooLarge: an answer's body was over the cap of
+	// WithMaxResponseSize. The waiter rides it out as a transient error.
+	ErrResponseTooLarge = errors.New("ecrreplication: response body too large")
+)
 
 // sentinels are the sentinels of the service's error codes; the SDK's
 // throttling codes answer ErrThrottled (sentinelFor).
@@ -109,12 +102,11 @@ func sentinelFor(code string) error {
 }
 
 // MapError makes errors.Is(err, ErrX) answer for the service error in err's
-// chain, matched by its error code (so a *smithy.GenericAPIError with a known
-// code maps too). The result keeps err's chain and text (made safe to print
-// on one line): errors.As still reaches *smithy.OperationError,
-// *types.ImageNotFoundException and the rest.
-// nil stays nil, errors without a known code are returned unchanged, and an
-// error that is already mapped is not wrapped again.
+// chain, matched by its error code (a *smithy.GenericAPIError maps too). The
+// result keeps err's chain and text (made safe to print on one line), so
+// errors.As still reaches *types.ImageNotFoundException and the rest. nil,
+// errors without a known code and errors already mapped come back as they
+// are.
 func MapError(err error) error {
 	if err == nil {
 		return nil
@@ -141,8 +133,8 @@ type mappedError struct {
 	sentinel error
 }
 
-// Error is the service error's text, made safe to print on one line
-// (SafeText): the service's messages can echo what the caller sent.
+// Error is the service error's text, safe to print on one line: the
+// service's messages can echo what the caller sent.
 func (e *mappedError) Error() string { return safetext.Line(e.err.Error(), 0) }
 
 func (e *mappedError) Unwrap() error { return e.err }
