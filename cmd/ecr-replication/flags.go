@@ -4,9 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ecrkit/ecrreplication"
@@ -17,13 +19,8 @@ const programName = "ecr-replication"
 
 // globals are the flags every command accepts, before or after its name.
 type globals struct {
-	output      string
-	quiet       bool
-	endpointURL string
-	profile     string
-	region      string
-	debug       bool
-	version     bool
+	output, endpointURL, profile, region string
+	quiet, debug, version                bool
 }
 
 // defaultGlobals returns the globals before any flag is parsed.
@@ -34,10 +31,10 @@ func defaultGlobals() globals { return globals{output: "text"} }
 // parse after it.
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.output, "output", g.output, "output `format` on stdout: text, json, markdown (GitHub-flavoured) or github (GitHub Actions annotations)")
-	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress on stderr (errors are still printed)")
+	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress or warnings on stderr (errors are still printed)")
 	fs.StringVar(&g.endpointURL, "endpoint-url", g.endpointURL, "send requests to this `URL` instead of the ECR endpoint of the region")
 	fs.StringVar(&g.profile, "profile", g.profile, "use this `profile` from the AWS shared config and credentials files")
-	fs.StringVar(&g.region, "region", g.region, "AWS `region` of the source registry (default: from AWS_REGION or the profile)")
+	fs.StringVar(&g.region, "region", g.region, "AWS `region` of the source registry (default: an image URI's, else AWS_REGION or the profile's)")
 	fs.BoolVar(&g.debug, "debug", g.debug, "log what the command does on stderr (never credentials)")
 	fs.BoolVar(&g.version, "version", g.version, "print the version and exit")
 }
@@ -51,9 +48,7 @@ func (g *globals) validate() (warnings []string, err error) {
 	default:
 		return nil, fmt.Errorf("--output %s is not a known format: use text, json, markdown or github", quote(g.output))
 	}
-	if strings.ContainsFunc(g.region, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-')
-	}) {
+	if strings.ContainsFunc(g.region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
 		return nil, fmt.Errorf("--region %s is not a region name such as us-east-1", quote(g.region))
 	}
 	if g.endpointURL == "" {
@@ -95,25 +90,140 @@ func quote(s string) string {
 	return fmt.Sprintf("%q...", string([]rune(s)[:maxQuoted]))
 }
 
-// fieldNames names each validated input field on the command line: as its
-// flag, and as a part of an --image.
+// parseFlags parses args with fs, as fs.Parse does, but with errors in the
+// command's terms: flags named with two dashes, the nearest known flag for an
+// unknown one, and what a value should look like.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	var valueErr error
+	fs.VisitAll(func(f *flag.Flag) { f.Value = checkedValue{f.Value, f.Name, &valueErr} })
+	err := fs.Parse(args)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return err
+	case valueErr != nil:
+		return valueErr
+	}
+	// The flag package's messages name the flag after one dash.
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		return fmt.Errorf("unknown flag --%s%s", safeName(name), didYouMean(name, names, "--"))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s needs a value", safeName(name))
+	}
+	return errors.New(strings.ReplaceAll(msg, " -", " --"))
+}
+
+// safeName is a flag name as given, cut and quoted when unusual.
+func safeName(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == '"' || r > '~' }) || len(s) > 64 {
+		return quote(s)
+	}
+	return s
+}
+
+// checkedValue is a flag's value that keeps its own error, in the
+// command's terms, where the flag package would say "parse error".
+type checkedValue struct {
+	flag.Value
+	name string
+	err  *error
+}
+
+// Set sets the value, or records why v is not one.
+func (c checkedValue) Set(v string) error {
+	err := c.Value.Set(v)
+	if err == nil || *c.err != nil {
+		return err
+	}
+	what := err.Error()
+	if g, ok := c.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case time.Duration:
+			what = "is not a duration: use a unit, such as 5s or 20m"
+		case float64:
+			what = "is not a number"
+		case int:
+			what = "is not a whole number"
+		case bool:
+			what = "is not true or false"
+		}
+	}
+	*c.err = fmt.Errorf("--%s %s %s", c.name, quote(v), what)
+	return err
+}
+
+// IsBoolFlag lets a boolean flag go without a value, as the flag package
+// allows.
+func (c checkedValue) IsBoolFlag() bool {
+	b, ok := c.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// didYouMean suggests the known name nearest to name, written after prefix:
+// one that name (of 3 characters or more) begins, else one at most two
+// edits away; "" if none.
+func didYouMean(name string, known []string, prefix string) string {
+	best, dist := "", 3
+	for _, k := range known {
+		if len(name) >= 3 && strings.HasPrefix(k, name) {
+			best, dist = k, -1
+			break
+		}
+		if d := editDistance(name, k); d < dist {
+			best, dist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + prefix + best + "?)"
+}
+
+// editDistance is the Levenshtein distance between a and b, counting a
+// swap of two neighbours as one edit.
+func editDistance(a, b string) int {
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// fieldNames name each validated field on the command line: as its flag,
+// and as a part of an image reference.
 var fieldNames = map[string][2]string{
 	ecrreplication.FieldRepositoryName: {"repository name (--repository)", "repository name"},
-	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID (--registry-id)"},
+	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID"},
 	ecrreplication.FieldImageTag:       {"image tag (--tag)", "image tag"},
 	ecrreplication.FieldImageDigest:    {"image digest (--digest)", "image digest"},
 }
 
-// violations rewrites a *ValidationError in the terms of the command line,
-// one line per violation, such as
+// violations rewrites a *ValidationError in the command line's terms, one
+// line per violation, such as
 //
 //	repository name (--repository) "Foo" must be lower case: ...
 //
-// or, for an image of a set (arg not nil), such as
+// or, for an image reference (arg not nil), such as
 //
 //	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
-//
-// leaving violations of the shared --registry-id to the caller.
 func violations(err error, arg *imageArg) []string {
 	var ve *ecrreplication.ValidationError
 	if !errors.As(err, &ve) {
@@ -126,7 +236,8 @@ func violations(err error, arg *imageArg) []string {
 			name = [2]string{v.Field, v.Field}
 		}
 		switch {
-		case arg != nil && v.Field == ecrreplication.FieldRegistryID:
+		case arg != nil && v.Field == ecrreplication.FieldImageReference:
+			lines = append(lines, fmt.Sprintf("image %s (%s) %s", quote(arg.text), arg.source, v.Constraint))
 		case arg != nil:
 			lines = append(lines, fmt.Sprintf("image %s (%s): %s %s %s", quote(arg.text), arg.source, name[1], quote(v.Value), v.Constraint))
 		case v.Field == ecrreplication.FieldImageID:
