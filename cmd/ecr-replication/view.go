@@ -316,7 +316,13 @@ func plural(n int, noun string) string {
 // oneLine joins the lines of a message with "; ", each trimmed, blank ones
 // left out.
 func oneLine(s string) string {
-	return strings.Join(slices.DeleteFunc(strings.Split(s, "\n"), func(l string) bool { return strings.TrimSpace(l) == "" }), "; ")
+	var lines []string
+	for l := range strings.SplitSeq(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 // writeText writes d for people: the verdict, the reasons and the table
