@@ -445,6 +445,25 @@ func TestStatusBounded(t *testing.T) {
 	}
 }
 
+// A status --timeout that runs out says so, not that the credentials are
+// wrong, however early it runs out.
+func TestStatusTimeoutSaysSo(t *testing.T) {
+	for _, timeout := range []string{"1ns", "1ms"} {
+		synctest.Test(t, func(t *testing.T) {
+			rt := &scripted{answer: hung}
+			got := runVia(t.Context(), rt.client(), []string{"--endpoint-url", testEndpoint, "--region", "us-east-1", "status", "--repository", "app", "--tag", "v1", "--timeout", timeout})
+			want := "ecr-replication: error: status of app:v1: no answer within --timeout " + timeout + "\n" +
+				"ecr-replication: hint: no answer came within --timeout " + timeout + ": raise --timeout, or check the network, --region and --endpoint-url\n"
+			if got.code != exitOther || got.stderr != want {
+				t.Errorf("--timeout %s: exit code %d, stderr:\n%s\nwant 5 and:\n%s", timeout, got.code, got.stderr, want)
+			}
+			if !strings.HasPrefix(got.stdout, "❌ app:v1 did not replicate: no answer within --timeout "+timeout+"\n") {
+				t.Errorf("--timeout %s: stdout:\n%s", timeout, got.stdout)
+			}
+		})
+	}
+}
+
 // Plain HTTP to a host other than this machine is accepted with a warning
 // (none with --quiet); loopback and https are accepted silently.
 func TestEndpointURLPlainHTTPWarning(t *testing.T) {

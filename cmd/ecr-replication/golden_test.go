@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -77,6 +78,10 @@ var goldenCases = []goldenCase{
 	{name: "in-progress", code: exitOK, args: []string{"status", "--repository", "app", "--tag", "v1"}, push: pushApp(ecrtest.DestinationPlan{Region: "us-west-2", Plan: ecrtest.Plan{AfterPolls: 0}})},
 }
 
+// wrongWords are what no output says: a wrong plural, the AWS SDK's
+// wrapping of an answer, "≤" for a destination complete before the wait.
+var wrongWords = regexp.MustCompile(`\b1 (image|destination|poll|attempt|problem|change)s\b|StatusCode|RequestID|https response error|operation error|≤ 0\.[01] s`)
+
 // pushApp pushes app:v1 with plans.
 func pushApp(plans ...ecrtest.DestinationPlan) func(*testing.T, *ecrtest.Server) {
 	return func(t *testing.T, srv *ecrtest.Server) { push(t, srv, "app", "v1", plans...) }
@@ -116,6 +121,9 @@ func TestGolden(t *testing.T) {
 				}
 				if format == "markdown" {
 					checkMarkdown(t, got.stdout)
+				}
+				if m := wrongWords.FindString(got.stdout + got.stderr); m != "" {
+					t.Errorf("the output says %q:\n%s\n%s", m, got.stdout, got.stderr)
 				}
 				file := filepath.Join("testdata", "golden", tc.name+ext)
 				if *update {
