@@ -128,7 +128,8 @@ type result struct {
 
 // newResult returns the result of an image not asked about yet.
 func newResult(in *ecr.DescribeImageReplicationStatusInput) result {
-	return result{name: inputName(in), report: ecrreplication.NewReport(in, nil)}
+	r := ecrreplication.NewReport(in, nil)
+	return result{name: imageName(r.Repository, r.ImageTag, r.ImageDigest), report: r}
 }
 
 // settle sets r's outcome, codes and reason from its error. status says

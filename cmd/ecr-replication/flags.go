@@ -8,16 +8,16 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // programName is the command's name in messages and help.
 const programName = "ecr-replication"
 
-// globals are the flags every command accepts, before or after its name.
+// globals are the flags every command takes, before or after its name.
 type globals struct {
 	output, endpointURL, profile, region string
 	quiet, debug, version                bool
@@ -26,9 +26,8 @@ type globals struct {
 // defaultGlobals returns the globals before any flag is parsed.
 func defaultGlobals() globals { return globals{output: "text"} }
 
-// register defines the global flags on fs. The current values are the
-// defaults, so that flags given before the command name survive the second
-// parse after it.
+// register defines the global flags on fs, the current values as defaults,
+// so that flags given before the command's name survive the second parse.
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.output, "output", g.output, "output `format` on stdout: text, json, markdown (GitHub-flavoured) or github (GitHub Actions annotations)")
 	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress or warnings on stderr (errors are still printed)")
@@ -40,12 +39,10 @@ func (g *globals) register(fs *flag.FlagSet) {
 }
 
 // validate checks the global flags and returns the warnings to print. A
-// user name or password in --endpoint-url is removed: requests are signed
-// with SigV4, so it would never be used, only printed.
+// user name and password in --endpoint-url are removed: requests are signed
+// with SigV4, so they would only be printed.
 func (g *globals) validate() (warnings []string, err error) {
-	switch g.output {
-	case "text", "json", "markdown", "github":
-	default:
+	if !strings.Contains(" text json markdown github ", " "+g.output+" ") {
 		return nil, fmt.Errorf("--output %s is not a known format: use text, json, markdown or github", quote(g.output))
 	}
 	if strings.ContainsFunc(g.region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
@@ -69,8 +66,8 @@ func (g *globals) validate() (warnings []string, err error) {
 	return warnings, nil
 }
 
-// redacted returns a URL with any user name and password replaced by
-// "REDACTED", for messages; text that is not a URL is returned as it is.
+// redacted is a URL with any user name and password replaced by
+// "REDACTED"; text that is not such a URL is returned as it is.
 func redacted(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
@@ -80,19 +77,17 @@ func redacted(s string) string {
 	return u.String()
 }
 
-// quote renders s with %q, cut to 64 characters, so that hostile input can
-// neither flood nor forge messages.
+// quote is s with %q, cut to 64 characters, so that no input can flood or
+// forge a message.
 func quote(s string) string {
-	const maxQuoted = 64
-	if utf8.RuneCountInString(s) <= maxQuoted {
+	if utf8.RuneCountInString(s) <= 64 {
 		return fmt.Sprintf("%q", s)
 	}
-	return fmt.Sprintf("%q...", string([]rune(s)[:maxQuoted]))
+	return fmt.Sprintf("%q...", string([]rune(s)[:64]))
 }
 
-// parseFlags parses args with fs, as fs.Parse does, but with errors in the
-// command's terms: flags named with two dashes, the nearest known flag for an
-// unknown one, and what a value should look like.
+// parseFlags is fs.Parse with errors in the command's terms: flags with two
+// dashes, the nearest known one for an unknown flag, what a value must be.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	var valueErr error
@@ -109,23 +104,15 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-		return fmt.Errorf("unknown flag --%s%s", safeName(name), didYouMean(name, names, "--"))
+		return fmt.Errorf("unknown flag --%s%s", safetext.Line(name, 64), didYouMean(name, names, "--"))
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
-		return fmt.Errorf("--%s needs a value", safeName(name))
+		return fmt.Errorf("--%s needs a value", name)
 	}
 	return errors.New(strings.ReplaceAll(msg, " -", " --"))
 }
 
-// safeName is a flag name as given, cut and quoted when unusual.
-func safeName(s string) string {
-	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == '"' || r > '~' }) || len(s) > 64 {
-		return quote(s)
-	}
-	return s
-}
-
-// checkedValue is a flag's value that keeps its own error, in the
+// checkedValue is a flag's value that records its own error, in the
 // command's terms, where the flag package would say "parse error".
 type checkedValue struct {
 	flag.Value
@@ -139,33 +126,23 @@ func (c checkedValue) Set(v string) error {
 	if err == nil || *c.err != nil {
 		return err
 	}
-	what := err.Error()
+	what := ": " + err.Error()
 	if g, ok := c.Value.(flag.Getter); ok {
-		switch g.Get().(type) {
-		case time.Duration:
-			what = "is not a duration: use a unit, such as 5s or 20m"
-		case float64:
-			what = "is not a number"
-		case int:
-			what = "is not a whole number"
-		case bool:
-			what = "is not true or false"
-		}
+		what = map[string]string{"time.Duration": " is not a duration: use a unit, such as 5s or 20m", "float64": " is not a number",
+			"int": " is not a whole number", "bool": " is not true or false"}[fmt.Sprintf("%T", g.Get())]
 	}
-	*c.err = fmt.Errorf("--%s %s %s", c.name, quote(v), what)
+	*c.err = fmt.Errorf("--%s %s%s", c.name, quote(v), what)
 	return err
 }
 
-// IsBoolFlag lets a boolean flag go without a value, as the flag package
-// allows.
+// IsBoolFlag lets a boolean flag go without a value.
 func (c checkedValue) IsBoolFlag() bool {
 	b, ok := c.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
 }
 
-// didYouMean suggests the known name nearest to name, written after prefix:
-// one that name (of 3 characters or more) begins, else one at most two
-// edits away; "" if none.
+// didYouMean suggests, after prefix, the known name that name (3 characters
+// or more) begins, else one at most two edits away; "" if none.
 func didYouMean(name string, known []string, prefix string) string {
 	best, dist := "", 3
 	for _, k := range known {
@@ -173,8 +150,24 @@ func didYouMean(name string, known []string, prefix string) string {
 			best, dist = k, -1
 			break
 		}
-		if d := editDistance(name, k); d < dist {
-			best, dist = k, d
+		// Levenshtein distance, one row at a time.
+		row := make([]int, len(k)+1)
+		for j := range row {
+			row[j] = j
+		}
+		for i := 1; i <= len(name); i++ {
+			diag := row[0]
+			row[0] = i
+			for j := 1; j <= len(k); j++ {
+				cost := 1
+				if name[i-1] == k[j-1] {
+					cost = 0
+				}
+				diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
+			}
+		}
+		if row[len(k)] < dist {
+			best, dist = k, row[len(k)]
 		}
 	}
 	if best == "" {
@@ -183,32 +176,8 @@ func didYouMean(name string, known []string, prefix string) string {
 	return " (did you mean " + prefix + best + "?)"
 }
 
-// editDistance is the Levenshtein distance between a and b, counting a
-// swap of two neighbours as one edit.
-func editDistance(a, b string) int {
-	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
-
-// fieldNames name each validated field on the command line: as its flag,
-// and as a part of an image reference.
+// fieldNames name each validated field: as its flag, and as a part of an
+// image reference.
 var fieldNames = map[string][2]string{
 	ecrreplication.FieldRepositoryName: {"repository name (--repository)", "repository name"},
 	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID"},
@@ -216,14 +185,10 @@ var fieldNames = map[string][2]string{
 	ecrreplication.FieldImageDigest:    {"image digest (--digest)", "image digest"},
 }
 
-// violations rewrites a *ValidationError in the command line's terms, one
-// line per violation, such as
-//
-//	repository name (--repository) "Foo" must be lower case: ...
-//
-// or, for an image reference (arg not nil), such as
-//
-//	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
+// violations rewrites a *ValidationError in the command line's terms, a
+// line per violation: `repository name (--repository) "Foo" must be ...`,
+// or for an image reference (arg not nil) `image "Team/api:v1" (--image):
+// repository name "Team/api" must be ...`.
 func violations(err error, arg *imageArg) []string {
 	var ve *ecrreplication.ValidationError
 	if !errors.As(err, &ve) {

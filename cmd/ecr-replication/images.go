@@ -19,38 +19,29 @@ import (
 )
 
 // imageFlags name one image: --repository, --tag, --digest, --registry-id.
-type imageFlags struct {
-	repository, tag, digest, registryID string
-}
+type imageFlags struct{ repository, tag, digest, registryID string }
 
 // register defines the image flags on fs.
 func (f *imageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository, such as team/api")
 	fs.StringVar(&f.tag, "tag", "", "image `tag`; with --digest, the tag must point to the digest (else: not found)")
 	fs.StringVar(&f.digest, "digest", "", "image `digest` (sha256:...)")
-	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: an image URI's, else the caller's account)")
+	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: an image URI's, else the caller's)")
 }
 
-// input returns the request for the image the flags name. Flags given are
-// sent even when empty, so that ValidateInput reports them; flags not given
-// are left out.
-func (f *imageFlags) input(fs *flag.FlagSet) *ecr.DescribeImageReplicationStatusInput {
-	given := givenFlags(fs)
+// input returns the request for the image the flags name: flags given are
+// sent, even empty, so that ValidateInput reports them.
+func (f *imageFlags) input(given map[string]bool) *ecr.DescribeImageReplicationStatusInput {
 	in := &ecr.DescribeImageReplicationStatusInput{}
-	if given["repository"] {
-		in.RepositoryName = aws.String(f.repository)
+	pick := func(name, v string) *string {
+		if given[name] {
+			return aws.String(v)
+		}
+		return nil
 	}
-	if given["registry-id"] {
-		in.RegistryId = aws.String(f.registryID)
-	}
+	in.RepositoryName, in.RegistryId = pick("repository", f.repository), pick("registry-id", f.registryID)
 	if given["tag"] || given["digest"] {
-		in.ImageId = &types.ImageIdentifier{}
-		if given["tag"] {
-			in.ImageId.ImageTag = aws.String(f.tag)
-		}
-		if given["digest"] {
-			in.ImageId.ImageDigest = aws.String(f.digest)
-		}
+		in.ImageId = &types.ImageIdentifier{ImageTag: pick("tag", f.tag), ImageDigest: pick("digest", f.digest)}
 	}
 	return in
 }
@@ -62,31 +53,13 @@ func givenFlags(fs *flag.FlagSet) map[string]bool {
 	return given
 }
 
-// imageArg is one image reference as given, before it is parsed: the text and
-// where it came from (--image, or FILE:LINE of --images-from).
+// imageArg is an image reference as given, and where: --image or FILE:LINE.
 type imageArg struct{ text, source string }
 
-// imageSource is one --image (a reference) or --images-from (a file, "-"
-// for stdin), in the order of the command line.
+// imageSource is one --image, or one --images-from FILE ("-": stdin).
 type imageSource struct {
 	text string
 	file bool
-}
-
-// sourceFlag is the value of --image or --images-from: each use adds a
-// source, nothing is split.
-type sourceFlag struct {
-	list *[]imageSource
-	file bool
-}
-
-// String implements flag.Value.
-func (f sourceFlag) String() string { return "" }
-
-// Set implements flag.Value.
-func (f sourceFlag) Set(v string) error {
-	*f.list = append(*f.list, imageSource{v, f.file})
-	return nil
 }
 
 // Limits of --images-from.
@@ -96,8 +69,8 @@ const (
 )
 
 // readImages returns the references of sources, in order, reading each
-// --images-from file. The reading runs on its own so that ctx bounds it: a
-// stdin that stays open cannot outlast --timeout or a signal.
+// file on its own goroutine so that ctx bounds it: a stdin left open cannot
+// outlast --timeout or a signal. With an error it returns what it read.
 func (a *app) readImages(ctx context.Context, sources []imageSource) ([]imageArg, error) {
 	type read struct {
 		args []imageArg
@@ -107,10 +80,10 @@ func (a *app) readImages(ctx context.Context, sources []imageSource) ([]imageArg
 	go func() {
 		var r read
 		for _, src := range sources {
-			if r.err == nil && !src.file {
+			if !src.file {
 				r.args = append(r.args, imageArg{src.text, "--image"})
-			} else if r.err == nil {
-				r.err = readImageFile(src.text, a.env.stdin, &r.args)
+			} else if r.err = readImageFile(src.text, a.env.stdin, &r.args); r.err != nil {
+				break
 			}
 		}
 		done <- r
@@ -123,8 +96,8 @@ func (a *app) readImages(ctx context.Context, sources []imageSource) ([]imageArg
 	}
 }
 
-// readImageFile appends the references listed in the file at path ("-":
-// stdin) to args: one per line; blank lines and # comments are skipped.
+// readImageFile appends the references of a file ("-": stdin), one per
+// line, to args; blank lines and # comments are skipped.
 func readImageFile(path string, stdin io.Reader, args *[]imageArg) error {
 	r, name := stdin, "stdin"
 	if path != "-" {
@@ -151,30 +124,27 @@ func readImageFile(path string, stdin io.Reader, args *[]imageArg) error {
 		}
 		if line = strings.TrimSpace(line); line == "" {
 			continue
-		}
-		if len(*args) == maxImages {
+		} else if len(*args) == maxImages {
 			return fmt.Errorf("--images-from %s lists more than %d images in all (line %d): split the list", name, maxImages, n)
 		}
 		*args = append(*args, imageArg{line, fmt.Sprintf("%s:%d", name, n)})
 	}
-	switch err := sc.Err(); {
-	case errors.Is(err, bufio.ErrTooLong):
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
 		return tooLong(n)
-	case err != nil:
+	} else if err != nil {
 		return fmt.Errorf("--images-from %s: reading line %d: %w", name, n, err)
 	}
 	return nil
 }
 
-// imageInputs parses the references and returns their requests, the region
-// their URIs name ("" for none), and every problem: a reference that is not
-// one, a URI whose region or account differs from --region or --registry-id
-// (registryID, when given), and URIs of two regions or two accounts: a wait
-// sends every request to one region, as one caller.
+// imageInputs parses references into requests, and returns the region
+// their URIs name and every problem: a reference that is none, a URI whose
+// region or account differs from --region or --registry-id (registryID,
+// when given), URIs of two regions or two accounts (one region and caller
+// per command).
 func imageInputs(args []imageArg, registryID *string, region string) (inputs []*ecr.DescribeImageReplicationStatusInput, uriRegion string, problems []string) {
 	var firstRegion, firstAccount imageArg
-	var account string
-	twoRegions, twoAccounts := false, false
+	account, twoRegions, twoAccounts := "", false, false
 	for i, arg := range args {
 		ref, err := ecrreplication.ParseImageReference(arg.text)
 		if err != nil {
@@ -210,19 +180,12 @@ func imageInputs(args []imageArg, registryID *string, region string) (inputs []*
 	return inputs, uriRegion, problems
 }
 
-// imageName names the image of a request for people, as REPO:TAG or
-// REPO@DIGEST (the digest only when there is no tag), quoting unusual
-// parts (Report.Name).
+// imageName names an image for people, REPO:TAG or REPO@DIGEST (the digest
+// only without a tag), unusual parts quoted (Report.Name).
 func imageName(repository, tag, digest string) string {
 	r := ecrreplication.Report{Repository: repository, ImageTag: tag}
 	if tag == "" {
 		r.ImageDigest = digest
 	}
 	return r.Name()
-}
-
-// inputName is imageName of a request.
-func inputName(in *ecr.DescribeImageReplicationStatusInput) string {
-	r := ecrreplication.NewReport(in, nil)
-	return imageName(r.Repository, r.ImageTag, r.ImageDigest)
 }

@@ -18,42 +18,36 @@ const (
 	exitInterrupted = 130 // interrupted (Ctrl-C, SIGTERM)
 )
 
-// outcome is how the command ended for an image, or for a document (the
-// most severe of its images'): the JSON documents' "outcome".
+// outcome is how the command ended for an image, or for a document (its
+// images' most severe): the documents' "outcome".
 type outcome string
 
-// The outcomes.
+// The outcomes. in-progress is status's when not every destination is
+// COMPLETE; skipped an image --fail-fast stopped.
 const (
 	complete    outcome = "complete"
-	inProgress  outcome = "in-progress" // status only: read, not every destination COMPLETE
+	inProgress  outcome = "in-progress"
 	failed      outcome = "failed"
 	timedOut    outcome = "timeout"
 	notFound    outcome = "not-found"
 	otherError  outcome = "error"
 	invalid     outcome = "invalid-input"
 	interrupted outcome = "interrupted"
-	skipped     outcome = "skipped" // --fail-fast stopped the image's wait
+	skipped     outcome = "skipped"
 )
 
-// outcomeInfo is what every output says of an outcome.
+// outcomeInfo is what every output says of an outcome: its exit code (status
+// exits 0 whenever it read the status; a skipped image has the exit code of
+// the image that stopped the set), its severity (the exit codes' order, 130 >
+// 2 > 5 > 4 > 3 > 1 > 0; a skipped image never decides), its order in
+// summaries (problems first), its word in headlines, its annotation title,
+// the verdict's icon and the progress's mark.
 type outcomeInfo struct {
-	// exitCode is the outcome's exit code. status exits 0 whenever it read
-	// the status; a skipped image has the exit code of the image that
-	// stopped the set.
-	exitCode int
-	// severity orders outcomes as their exit codes: 130 > 2 > 5 > 4 > 3 >
-	// 1 > 0. A skipped image never decides: the failing one does.
-	severity int
-	// order is the place of the outcome's images in summaries and tables:
-	// problems first.
-	order int
-	// word names the outcome in headlines and counts ("1 timed out");
-	// title in annotations; icon heads the verdict; mark is the progress's.
-	word, title, icon, mark string
+	exitCode, severity, order int
+	word, title, icon, mark   string
 }
 
-// outcomes is the one table of the outcomes: the text, Markdown, annotations,
-// EMF, progress and the step outputs of render all read it.
+// outcomes is the one table of the outcomes, which every view reads.
 var outcomes = map[outcome]outcomeInfo{
 	failed:      {exitFailed, 3, 0, "failed", "Replication failed", "❌", "✗"},
 	timedOut:    {exitTimeout, 4, 1, "timed out", "Timed out", "❌", "✗"},
@@ -66,8 +60,7 @@ var outcomes = map[outcome]outcomeInfo{
 	complete:    {exitOK, 0, 8, "replicated", "Complete", "✅", "✓"},
 }
 
-// info is the outcome's row of the table; an unknown outcome reads as an
-// error.
+// info is the outcome's row of the table; an unknown one reads as an error.
 func (o outcome) info() outcomeInfo {
 	if i, ok := outcomes[o]; ok {
 		return i
@@ -75,7 +68,7 @@ func (o outcome) info() outcomeInfo {
 	return outcomes[otherError]
 }
 
-// Error codes of the JSON documents' error.code. They are stable.
+// Error codes of the documents' error.code. They are stable.
 const (
 	codeReplicationFailed  = "ReplicationFailed"
 	codeNoReplicationRule  = "NoReplicationRule"
@@ -88,34 +81,33 @@ const (
 	codeError              = "Error"
 )
 
-// classify returns the outcome and error code of err, an image's error.
-// parent is the command's context: once it has ended, every error is an
-// interruption. A *WaitError is classified by its Cause alone.
+// classify returns the outcome and error code of an image's error; once
+// parent, the command's context, has ended every error is an interruption.
+// A *WaitError is classified by its Cause alone.
 func classify(parent context.Context, err error) (outcome, string) {
 	var we *ecrreplication.WaitError
 	if errors.As(err, &we) && we.Cause != nil {
 		err = we.Cause
 	}
-	var ce *configError
+	is := func(target error) bool { return errors.Is(err, target) }
 	switch {
 	case err == nil:
 		return complete, ""
-	case parent.Err() != nil, errors.Is(err, context.Canceled):
+	case parent.Err() != nil, is(context.Canceled):
 		return interrupted, codeInterrupted
-	case errors.As(err, &ce), errors.As(err, new(problems)), errors.Is(err, ecrreplication.ErrValidation), errors.Is(err, ecrreplication.ErrInvalidParameter),
-		errors.Is(err, ecrreplication.ErrRegistryMismatch):
+	case errors.As(err, new(*configError)), errors.As(err, new(problems)), is(ecrreplication.ErrValidation), is(ecrreplication.ErrInvalidParameter), is(ecrreplication.ErrRegistryMismatch):
 		return invalid, codeInvalidInput
-	case errors.Is(err, ecrreplication.ErrReplicationFailed):
+	case is(ecrreplication.ErrReplicationFailed):
 		return failed, codeReplicationFailed
-	case errors.Is(err, ecrreplication.ErrNoReplication):
+	case is(ecrreplication.ErrNoReplication):
 		return failed, codeNoReplicationRule
-	case errors.Is(err, ecrreplication.ErrWaitTimeout):
+	case is(ecrreplication.ErrWaitTimeout):
 		return timedOut, codeTimeout
-	case errors.Is(err, ecrreplication.ErrImageNotFound):
+	case is(ecrreplication.ErrImageNotFound):
 		return notFound, codeImageNotFound
-	case errors.Is(err, ecrreplication.ErrRepositoryNotFound):
+	case is(ecrreplication.ErrRepositoryNotFound):
 		return notFound, codeRepositoryNotFound
-	case errors.Is(err, ecrreplication.ErrSkipped):
+	case is(ecrreplication.ErrSkipped):
 		return skipped, codeCancelled
 	}
 	return otherError, codeError

@@ -93,7 +93,7 @@ func progressRows(results []result, single bool) []row {
 				rw.text = reasonOf(img)
 			}
 		case !r.firstAnswer.IsZero():
-			done, expected := completeOf(img)
+			done, expected := len(filter(img, func(d destinationDoc) bool { return d.Status == complete_ })), len(filter(img, nil))
 			rw.text = fmt.Sprintf("%d/%d destinations complete", done, expected)
 			if done == expected && done > 0 {
 				rw.text = "replicated to " + plural(len(img.Destinations), "destination")

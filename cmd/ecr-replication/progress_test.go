@@ -47,7 +47,7 @@ func TestReplicationText(t *testing.T) {
 		{1.23, 1.87, false, start, "1.2–1.9 s"},
 		{0, 15, false, start, "≤ 15 s"},
 		{0, 0.8, false, pushed, "≤ 0.8 s"},
-		{9, 9.95, false, start, "9.0–10.0 s"},
+		{9, 9.95, false, start, "9.0–10 s"},
 		{0, 0.1, true, start, "complete before the wait"},
 		{0, 12, true, pushed, "≤ 12 s"},
 		{100, 130, false, start, "100 s–2 min 10 s"},

@@ -18,19 +18,20 @@ import (
 )
 
 // The views of a document, each written once: text and Markdown render the
-// same verdict, reasons and table rows; progress and annotations use the
-// same words. maxCell caps a table cell, maxMessage a verdict or reason.
+// same verdict, reasons and rows. maxCell caps a cell, maxMessage a line.
 const (
 	maxCell    = 128
 	maxMessage = 512
-	beforeWait = "complete before the wait" // a destination COMPLETE at the first poll of a wait-start wait
+	beforeWait = "complete before the wait" // COMPLETE at the first poll of a wait-start wait
+	complete_  = string(types.ReplicationStatusComplete)
+	failed_    = string(types.ReplicationStatusFailed)
 )
 
 // tableHeader is the table's header row.
 var tableHeader = []string{"Image", "Region", "Registry", "Status", "Replication time", "Failure code"}
 
-// ordered returns the images of d without duplicates, problems first in
-// the outcome table's order, then as given.
+// ordered returns the images of d without duplicates, problems first in the
+// outcome table's order, then as given.
 func ordered(d document) []imageDoc {
 	out := slices.DeleteFunc(slices.Clone(d.Images), func(img imageDoc) bool { return img.Duplicate })
 	slices.SortStableFunc(out, func(a, b imageDoc) int { return cmp.Compare(a.Outcome.info().order, b.Outcome.info().order) })
@@ -40,96 +41,82 @@ func ordered(d document) []imageDoc {
 // nameOf names an image of a document.
 func nameOf(img imageDoc) string { return imageName(img.Repository, img.ImageTag, img.ImageDigest) }
 
-// verdict is the headline: an icon, the subject (strong in Markdown) and
-// the rest, such as "❌", "3 of 6 images did not replicate", ": 1 failed, 1
-// timed out, 1 not found · 3 replicated in 4.8 s from the push at 12:03:07
-// UTC". For one image the rest is its reason.
+// verdict is the headline: icon, subject (strong in Markdown) and the rest,
+// such as "❌", "3 of 6 images did not replicate", ": 1 failed, 1 timed out,
+// 1 not found · 3 replicated in 4.8 s from the push at 12:03:07 UTC". For
+// one image the rest is its reason.
 func verdict(d document) (icon, subject, rest string) {
-	icon = d.Outcome.info().icon
-	images := ordered(d)
-	n, done := len(images), countOf(images, complete)
-	name := plural(n, "image")
-	switch {
-	case d.Error != nil:
+	icon, images := d.Outcome.info().icon, ordered(d)
+	n, done := len(images), count(images, complete)
+	if d.Error != nil {
 		return icon, d.Outcome.info().title, ": " + d.Error.Reason
-	case n == 1:
-		name = nameOf(images[0])
+	}
+	switch one := n == 1; {
+	case one && done == 1:
+		return icon, nameOf(images[0]) + " replicated", " to " + plural(len(images[0].Destinations), "destination") + replicatedIn(images)
+	case done == n:
+		return icon, plural(n, "image") + " replicated", replicatedIn(images)
+	case one && images[0].Outcome == inProgress:
+		return icon, nameOf(images[0]) + " in progress", ": " + reasonOf(images[0])
+	case one:
+		return icon, nameOf(images[0]) + " did not replicate", ": " + reasonOf(images[0])
 	}
 	var parts []string
 	for i, img := range images[:n-done] {
 		if i == 0 || images[i-1].Outcome != img.Outcome {
-			parts = append(parts, fmt.Sprintf("%d %s", countOf(images, img.Outcome), img.Outcome.info().word))
+			parts = append(parts, fmt.Sprintf("%d %s", count(images, img.Outcome), img.Outcome.info().word))
 		}
 	}
-	switch {
-	case done == n && n == 1:
-		return icon, name + " replicated", " to " + plural(len(images[0].Destinations), "destination") + replicatedIn(images)
-	case done == n:
-		return icon, name + " replicated", replicatedIn(images)
-	case n == 1 && images[0].Outcome == inProgress:
-		return icon, name + " in progress", ": " + reasonOf(images[0])
-	case n == 1:
-		return icon, name + " did not replicate", ": " + reasonOf(images[0])
+	subject = fmt.Sprintf("%d of %d images did not replicate", n-done, n)
+	if count(images, inProgress) == n-done {
+		subject = fmt.Sprintf("%d of %d images in progress", n-done, n)
 	}
-	subject = fmt.Sprintf("%d of %s did not replicate", n-done, name)
-	if countOf(images, inProgress) == n-done {
-		subject = fmt.Sprintf("%d of %s in progress", n-done, name)
-	}
-	rest = ": " + strings.Join(parts, ", ")
-	if done > 0 {
+	if rest = ": " + strings.Join(parts, ", "); done > 0 {
 		rest += fmt.Sprintf(" · %d replicated%s", done, replicatedIn(images[n-done:]))
 	}
 	return icon, subject, rest
 }
 
-// replicatedIn says how long the images took to replicate, and from when:
-// " in 4.8 s from the push at 12:03:07 UTC", " before the wait", or "".
+// replicatedIn says how long images took to replicate, and from when: " in
+// 4.8 s from the push at 12:03:07 UTC", " before the wait", or "".
 func replicatedIn(images []imageDoc) string {
-	slowest, before, timed := time.Duration(-1), false, []imageDoc{}
+	slowest, before, start, push := time.Duration(-1), false, false, map[string]bool{}
 	for _, img := range images {
 		for _, dst := range img.Destinations {
-			if t := replicationText(dst, img.Since); t == beforeWait {
+			switch t := replicationText(dst, img.Since); {
+			case t == beforeWait:
 				before = true
-			} else if t != "" && !dst.Extra {
-				slowest, timed = max(slowest, millis(dst.ReplicationSeconds.Max)), append(timed, img)
+			case t == "" || dst.Extra:
+			case img.Since.Source == ecrreplication.SinceFromPush:
+				slowest, push["at "+img.Since.Time.Format("15:04:05")+" UTC"] = max(slowest, millis(dst.ReplicationSeconds.Max)), true
+			default:
+				slowest, start = max(slowest, millis(dst.ReplicationSeconds.Max)), true
 			}
 		}
 	}
+	from := "from the start of the wait"
 	switch {
-	case slowest >= 0:
-		return " in " + upTo(slowest) + " " + sinceText(timed)
-	case before:
+	case slowest < 0 && before:
 		return " before the wait"
-	}
-	return ""
-}
-
-// sinceText says, once, what the images' replication times count from.
-func sinceText(images []imageDoc) string {
-	push, start := map[string]bool{}, false
-	for _, img := range images {
-		if img.Since.Source == ecrreplication.SinceFromPush {
-			push["at "+img.Since.Time.Format("15:04:05")+" UTC"] = true
-		} else {
-			start = true
-		}
-	}
-	switch {
-	case len(push) > 0 && start:
-		return "from the push, or the start of the wait where the push time was unknown"
+	case slowest < 0:
+		return ""
+	case start && len(push) > 0:
+		from = "from the push, or the start of the wait where the push time was unknown"
 	case len(push) > 1:
-		return "from each image's push"
+		from = "from each image's push"
 	}
 	for at := range push {
-		return "from the push " + at
+		if from == "from the start of the wait" {
+			from = "from the push " + at
+		}
 	}
-	return "from the start of the wait"
+	return " in " + upTo(slowest) + " " + from
 }
 
 // reasonOf says in a few words why an image did not replicate: its error's
 // reason when the live error told it, else what the document tells.
 func reasonOf(img imageDoc) string {
-	code, pending := "", pendingOf(img)
+	code, pending := "", filter(img, func(d destinationDoc) bool { return d.Status != complete_ && d.Status != failed_ })
 	if img.Error != nil && img.Error.Reason != "" {
 		return img.Error.Reason
 	} else if img.Error != nil {
@@ -138,17 +125,13 @@ func reasonOf(img imageDoc) string {
 	switch {
 	case code == codeNoReplicationRule:
 		return "no replication rule of the registry matches the repository"
-	case code == codeRepositoryNotFound:
-		return "repository not found"
-	case code == codeImageNotFound:
-		return "image not found"
+	case code == codeRepositoryNotFound, code == codeImageNotFound:
+		return strings.ToLower(strings.TrimSuffix(code, "NotFound")) + " not found"
 	case img.Outcome == failed:
-		return "failed to " + destinationList(slices.DeleteFunc(slices.Clone(img.Destinations), func(d destinationDoc) bool {
-			return d.Extra || d.Status != string(types.ReplicationStatusFailed)
-		}))
+		return "failed to " + destinationList(filter(img, func(d destinationDoc) bool { return d.Status == failed_ }))
 	case img.Outcome == inProgress:
-		done, expected := completeOf(img)
-		return fmt.Sprintf("%d of %d destinations complete; pending: %s", done, expected, destinationList(pending))
+		done, all := len(filter(img, func(d destinationDoc) bool { return d.Status == complete_ })), len(filter(img, nil))
+		return fmt.Sprintf("%d of %d destinations complete; pending: %s", done, all, destinationList(pending))
 	case img.Outcome != timedOut:
 		return img.Outcome.info().word
 	case img.Attempts == 0:
@@ -161,26 +144,10 @@ func reasonOf(img imageDoc) string {
 	return "timed out after " + human(millis(img.ElapsedSeconds)) + "; pending: " + destinationList(pending)
 }
 
-// pendingOf returns the destinations of img that must complete and are
-// neither COMPLETE nor FAILED.
-func pendingOf(img imageDoc) []destinationDoc {
-	return slices.DeleteFunc(slices.Clone(img.Destinations), func(d destinationDoc) bool {
-		return d.Extra || d.Status == string(types.ReplicationStatusComplete) || d.Status == string(types.ReplicationStatusFailed)
-	})
-}
-
-// completeOf counts the destinations of img that must complete, and those
-// of them that are COMPLETE.
-func completeOf(img imageDoc) (done, expected int) {
-	for _, d := range img.Destinations {
-		if !d.Extra {
-			expected++
-			if d.Status == string(types.ReplicationStatusComplete) {
-				done++
-			}
-		}
-	}
-	return done, expected
+// filter returns the destinations of img that must complete and that keep
+// accepts (all of them when keep is nil).
+func filter(img imageDoc, keep func(destinationDoc) bool) []destinationDoc {
+	return slices.DeleteFunc(slices.Clone(img.Destinations), func(d destinationDoc) bool { return d.Extra || keep != nil && !keep(d) })
 }
 
 // destinationList names up to three destinations, with the failure code of
@@ -188,17 +155,16 @@ func completeOf(img imageDoc) (done, expected int) {
 func destinationList(ds []destinationDoc) string {
 	var parts []string
 	for i, d := range ds {
-		if i == 3 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(ds)-i))
-			break
+		switch s := destinationLabel(d); {
+		case i == 3:
+			return strings.Join(append(parts, fmt.Sprintf("and %d more", len(ds)-i)), ", ")
+		case d.Status == "":
+			parts = append(parts, s+" (not listed)")
+		case d.FailureCode != "":
+			parts = append(parts, s+": "+safetext.Line(d.FailureCode, 64))
+		default:
+			parts = append(parts, s)
 		}
-		s := destinationLabel(d)
-		if d.Status == "" {
-			s += " (not listed)"
-		} else if d.FailureCode != "" {
-			s += ": " + safetext.Line(d.FailureCode, 64)
-		}
-		parts = append(parts, s)
 	}
 	return cmp.Or(strings.Join(parts, ", "), "none")
 }
@@ -208,12 +174,11 @@ func destinationLabel(d destinationDoc) string {
 	return strings.TrimSpace(safetext.Line(d.Region, 64) + " " + safetext.Line(d.RegistryID, 64))
 }
 
-// reasons are the lines of a set's images that did not replicate, "NAME:
-// REASON", problems first: the first maxProblems and a count of the rest.
-func reasons(d document) []string {
-	var lines []string
+// reasons are the lines "NAME: REASON" of a set's images that did not
+// replicate, problems first: the first maxProblems and a count of the rest.
+func reasons(d document) (lines []string) {
 	images := ordered(d)
-	bad := len(images) - countOf(images, complete)
+	bad := len(images) - count(images, complete)
 	for i, img := range images[:bad] {
 		if i == maxProblems {
 			return append(lines, fmt.Sprintf("and %d more", bad-i))
@@ -226,15 +191,19 @@ func reasons(d document) []string {
 	return lines
 }
 
-// countOf counts the images of an outcome.
-func countOf(images []imageDoc, o outcome) int {
-	return len(images) - len(slices.DeleteFunc(slices.Clone(images), func(img imageDoc) bool { return img.Outcome == o }))
+// count counts the images of an outcome.
+func count(images []imageDoc, o outcome) (n int) {
+	for _, img := range images {
+		if img.Outcome == o {
+			n++
+		}
+	}
+	return n
 }
 
 // tableRows are the table's rows, "" for no value: one per destination of
 // each image, and the error code of an image without destinations.
-func tableRows(d document) [][]string {
-	var rows [][]string
+func tableRows(d document) (rows [][]string) {
 	for _, img := range ordered(d) {
 		if len(img.Destinations) == 0 && img.Error != nil {
 			rows = append(rows, []string{nameOf(img), "", "", img.Error.Code, "", ""})
@@ -262,23 +231,22 @@ func replicationText(d destinationDoc, since *sinceDoc) string {
 	switch {
 	case iv == nil:
 		return ""
-	case d.CompleteAtFirstPoll && since != nil && since.Source == ecrreplication.SinceFromWaitStart:
+	case d.CompleteAtFirstPoll && since.Source == ecrreplication.SinceFromWaitStart:
 		return beforeWait
 	}
-	unit := time.Second
-	if millis(iv.Max) < 10*time.Second {
-		unit = 100 * time.Millisecond
+	lo, hi, unit := millis(iv.Min), millis(iv.Max), 100*time.Millisecond
+	if hi >= 10*time.Second {
+		unit = time.Second
 	}
-	lo, hi := millis(iv.Min).Truncate(unit), (millis(iv.Max) + unit - 1).Truncate(unit)
-	switch {
+	switch lo = lo.Truncate(unit); {
 	case lo == 0:
-		return "≤ " + human(hi)
+		return "≤ " + upTo(hi)
 	case hi >= 120*time.Second:
-		return human(lo) + "–" + human(hi)
+		return human(lo) + "–" + upTo(hi)
 	case unit == time.Second:
-		return fmt.Sprintf("%d–%d s", lo/unit, hi/unit)
+		return fmt.Sprintf("%d–%s", lo/unit, upTo(hi))
 	}
-	return fmt.Sprintf("%.1f–%.1f s", lo.Seconds(), hi.Seconds())
+	return fmt.Sprintf("%.1f–%s", lo.Seconds(), upTo(hi))
 }
 
 // human formats a duration for people: one decimal under 10 s, whole
@@ -298,11 +266,10 @@ func human(d time.Duration) string {
 
 // upTo is human(d) rounded up, for an upper bound.
 func upTo(d time.Duration) string {
-	unit := time.Second
 	if d < 10*time.Second {
-		unit = 100 * time.Millisecond
+		return human((d + 99*time.Millisecond).Truncate(100 * time.Millisecond))
 	}
-	return human((d + unit - 1).Truncate(unit))
+	return human((d + time.Second - 1).Truncate(time.Second))
 }
 
 // plural is "1 image", "2 images".
@@ -325,17 +292,16 @@ func oneLine(s string) string {
 	return strings.Join(lines, "; ")
 }
 
-// writeText writes d for people: the verdict, the reasons and the table
-// ("-" for no value), every value made safe for a terminal and capped.
+// writeText writes d for people: the verdict, the reasons and the table ("-"
+// for no value), every value made safe for a terminal and capped.
 func writeText(w io.Writer, d document) {
 	icon, subject, rest := verdict(d)
-	var b strings.Builder
-	b.WriteString(safetext.Line(icon+" "+subject+rest, maxLine) + "\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, safetext.Line(icon+" "+subject+rest, maxLine))
 	for _, l := range reasons(d) {
-		b.WriteString("  " + safetext.Line(l, maxLine) + "\n")
+		fmt.Fprintln(tw, "  "+safetext.Line(l, maxLine))
 	}
 	if rows := tableRows(d); len(rows) > 0 {
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "\n"+strings.ToUpper(strings.Join(tableHeader, "\t")))
 		for _, row := range rows {
 			for i, c := range row {
@@ -343,39 +309,37 @@ func writeText(w io.Writer, d document) {
 			}
 			fmt.Fprintln(tw, strings.Join(row, "\t"))
 		}
-		tw.Flush()
 	}
-	io.WriteString(w, b.String())
+	tw.Flush()
 }
 
 // writeMarkdown writes d as GitHub-flavoured Markdown: the verdict, the
-// reasons as a list and the table ("–" for no value), every value escaped
-// (markdownText), and a blank line that keeps appended documents apart.
+// reasons as a list and the table ("–" for no value), every value escaped,
+// and a blank line that keeps appended documents apart.
 func writeMarkdown(w io.Writer, d document) {
 	icon, subject, rest := verdict(d)
-	var b strings.Builder
 	sep := ""
 	if r, ok := strings.CutPrefix(rest, " "); ok {
 		sep, rest = " ", r
 	}
-	b.WriteString(icon + " **" + markdownText(subject, maxMessage) + "**" + sep + markdownText(rest, maxMessage) + "\n\n")
-	if lines := reasons(d); len(lines) > 0 {
-		for _, l := range lines {
-			b.WriteString("- " + markdownText(l, maxMessage) + "\n")
-		}
-		b.WriteString("\n")
+	fmt.Fprintf(w, "%s **%s**%s%s\n\n", icon, markdownText(subject, maxMessage), sep, markdownText(rest, maxMessage))
+	lines := reasons(d)
+	for _, l := range lines {
+		fmt.Fprintf(w, "- %s\n", markdownText(l, maxMessage))
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(w)
 	}
 	if rows := tableRows(d); len(rows) > 0 {
-		b.WriteString("| " + strings.Join(tableHeader, " | ") + " |\n|" + strings.Repeat(" --- |", len(tableHeader)) + "\n")
+		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(tableHeader, " | "), strings.Repeat(" --- |", len(tableHeader)))
 		for _, row := range rows {
 			for i, c := range row {
 				row[i] = markdownText(cmp.Or(c, "–"), maxCell)
 			}
-			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 		}
-		b.WriteString("\n")
+		fmt.Fprintln(w)
 	}
-	io.WriteString(w, b.String())
 }
 
 // markdownSpecial are the characters markdownText escapes with a backslash.
