@@ -19,8 +19,7 @@ import (
 	"github.com/ecrkit/ecrreplication"
 )
 
-// schemaJSON is the JSON Schema of the document (--output json): it
-// describes every field, and the tests validate every document against it.
+// schemaJSON is the JSON Schema of the document (--output json).
 //
 //go:embed schema/output.schema.json
 var schemaJSON []byte
@@ -31,21 +30,16 @@ var schemaCommand = &command{
 	synopsis: "schema",
 	summary:  "print the JSON Schema of the document of --output json",
 	help: `
-Prints the JSON Schema (draft 2020-12) of the document that status, wait and
-demo write with --output json, with a description of every field.
+Prints the JSON Schema (draft 2020-12) of the document of --output json.
 
 Examples:
   ecr-replication schema > ecr-replication.schema.json`,
 	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
-		return func(_ context.Context, a *app, _ *flag.FlagSet) int {
-			a.stdout.Write(schemaJSON)
-			return exitOK
-		}
+		return func(_ context.Context, a *app, _ *flag.FlagSet) int { a.stdout.Write(schemaJSON); return exitOK }
 	},
 }
 
-// document is the one document of status, wait and demo: a set of images
-// (one image is a set of one). Field names are stable; strings are exact.
+// document is the one document of status, wait and demo: a set of images.
 type document struct {
 	Images         []imageDoc `json:"images"`
 	Outcome        outcome    `json:"outcome"`
@@ -107,23 +101,18 @@ type errorDoc struct {
 	RequestID        string `json:"requestId,omitempty"`
 }
 
-// result is how the command ended for one image, with the live error.
+// result is how the command ended for one image, with its live error and
+// last report (never nil); settle sets outcome, code, exit and the reason
+// only the error tells; firstAnswer is when the wait first saw an answer.
 type result struct {
-	// name names the image as asked for (imageName).
-	name string
-	// report is the last known status with the attempts and time taken;
-	// made from the request alone when nothing was answered. Never nil.
-	report *ecrreplication.Report
-	err    error
-	// outcome, code (error.code) and exit (the exit code) are set by
-	// settle; reason, when set, is the reason the error alone tells.
+	name         string
+	report       *ecrreplication.Report
+	err          error
 	outcome      outcome
 	code, reason string
 	exit         int
-	// firstAnswer is when the wait first saw an answer for the image; done
-	// says that its wait has ended.
-	firstAnswer time.Time
-	done        bool
+	firstAnswer  time.Time
+	done         bool
 }
 
 // newResult returns the result of an image not asked about yet.
@@ -132,9 +121,8 @@ func newResult(in *ecr.DescribeImageReplicationStatusInput) result {
 	return result{name: imageName(r.Repository, r.ImageTag, r.ImageDigest), report: r}
 }
 
-// settle sets r's outcome, codes and reason from its error. status says
-// that r is the status command's: when the status was read, its outcome
-// comes from the destinations and its exit code is 0.
+// settle sets r's outcome, codes and reason from its error; for status,
+// a status read has the outcome its destinations tell, and exit code 0.
 func (r *result) settle(parent context.Context, status bool) {
 	r.outcome, r.code = classify(parent, r.err)
 	r.exit = r.outcome.info().exitCode
@@ -153,8 +141,7 @@ func (r *result) settle(parent context.Context, status bool) {
 	}
 }
 
-// message is r's error for people, in full: what stderr and error.message
-// say.
+// message is r's error for people in full, as stderr and error.message say.
 func (r *result) message() string {
 	if r.outcome == interrupted {
 		return "interrupted; stopped waiting"
@@ -202,8 +189,7 @@ func newErrorDoc(err error, code, message, reason string) *errorDoc {
 	var apiErr smithy.APIError
 	if errors.As(err, &re) {
 		e.RequestID = re.ServiceRequestID()
-		// "UnknownError" is the SDK's placeholder for an answer that
-		// named no error code, not the service's.
+		// "UnknownError" is the SDK's placeholder, not the service's code.
 		if re.HTTPStatusCode() >= 400 && errors.As(err, &apiErr) && apiErr.ErrorCode() != "UnknownError" {
 			e.ServiceErrorCode = apiErr.ErrorCode()
 		}
@@ -211,8 +197,8 @@ func newErrorDoc(err error, code, message, reason string) *errorDoc {
 	return e
 }
 
-// newDocument returns the document of results, or of setErr, an error of
-// the whole command found before any image was waited for.
+// newDocument is the document of results, or of setErr, an error of the
+// whole command found before any image was waited for.
 func newDocument(ctx context.Context, results []result, setErr error, elapsed time.Duration) document {
 	d := document{Images: make([]imageDoc, len(results)), Outcome: complete, ElapsedSeconds: seconds(elapsed)}
 	for i := range results {
@@ -239,8 +225,7 @@ func millis(s float64) time.Duration { return time.Duration(math.Round(s*1000)) 
 // utc is t in UTC, to the millisecond, without a monotonic clock reading.
 func utc(t time.Time) time.Time { return t.UTC().Round(time.Millisecond) }
 
-// maxProblems is how many problems are reported one by one; the rest are
-// counted.
+// maxProblems is how many problems are reported one by one.
 const maxProblems = 10
 
 // problems is a usage error of several problems, one per line.
@@ -257,9 +242,8 @@ func (p problems) lines() []string {
 	return p
 }
 
-// errorLines is an error's text for people: a validation error in the terms
-// of the command line and problems one per line, other errors on one line
-// without the AWS SDK's wrapping.
+// errorLines is an error's text for people: problems and violations one per
+// line, other errors on one line without the AWS SDK's wrapping.
 func errorLines(err error) []string {
 	var p problems
 	if errors.As(err, &p) {
@@ -271,8 +255,8 @@ func errorLines(err error) []string {
 	return []string{plain(err)}
 }
 
-// usageError reports a usage error of the command line and returns
-// exitUsage; a command that writes a document writes it.
+// usageError reports a usage error; a command that writes a document
+// writes it.
 func (a *app) usageError(err error) int {
 	if !errors.As(err, new(problems)) && !errors.Is(err, ecrreplication.ErrValidation) {
 		err = problems{err.Error()}
@@ -281,10 +265,8 @@ func (a *app) usageError(err error) int {
 }
 
 // emit writes how the command ended and returns its exit code: on stderr
-// the errors of the first maxProblems images that did not complete and a
-// count of the rest, each distinct hint once, an interruption once and the
-// first answer with malformed entries; on stdout the document in the format
-// of --output. setErr, when not nil, is an error of the whole command.
+// the first maxProblems errors, each hint once and a malformed answer once;
+// on stdout the document as --output says.
 func (a *app) emit(ctx context.Context, results []result, setErr error, elapsed time.Duration) int {
 	d := newDocument(ctx, results, setErr, elapsed)
 	var hints []string
@@ -337,7 +319,7 @@ func (a *app) emit(ctx context.Context, results []result, setErr error, elapsed 
 // writeJSON writes v as one indented JSON document on stdout.
 func (a *app) writeJSON(v any) {
 	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil { // cannot happen: the documents hold strings, numbers, bools and times
+	if err != nil { // cannot happen: strings, numbers, bools and times
 		panic(err)
 	}
 	a.stdout.Write(append(b, '\n'))

@@ -17,9 +17,8 @@ import (
 // maxLine is the most characters say prints of a line.
 const maxLine = 4096
 
-// say writes one line on stderr, after the program's name, made safe for
-// the terminal and cut to maxLine characters (safetext.Line), so that no
-// value in it can add a line, move the cursor or change colours.
+// say writes one line on stderr after the program's name, made safe and
+// cut (safetext.Line): no value can add a line or move the cursor.
 func (a *app) say(format string, v ...any) {
 	fmt.Fprintf(a.stderr, "%s: %s\n", programName, safetext.Line(fmt.Sprintf(format, v...), maxLine))
 }
@@ -41,16 +40,7 @@ func (a *app) warn(msg string) {
 	}
 }
 
-// usageHint points to the help of the command, or to the top-level help.
-func (a *app) usageHint() string {
-	if a.cmd == nil {
-		return fmt.Sprintf("see '%s --help'", programName)
-	}
-	return fmt.Sprintf("see '%s %s --help'", programName, a.cmd.name)
-}
-
-// hint says what to do about err, an error of outcome o and code; "" when
-// there is nothing to add.
+// hint says what to do about err, of outcome o and code; "" for nothing.
 func (a *app) hint(err error, code string, o outcome) string {
 	var we *ecrreplication.WaitError
 	var ce *configError
@@ -80,8 +70,10 @@ func (a *app) hint(err error, code string, o outcome) string {
 		return "check --profile and --region, AWS_PROFILE and the shared config files (~/.aws/config)"
 	case errors.Is(err, ecrreplication.ErrRegistryMismatch):
 		return "--expect-from-registry reads the caller's own registry only: for another --registry-id, name the destinations with --expect"
+	case o == invalid && a.cmd == nil:
+		return "see '" + programName + " --help'"
 	case o == invalid:
-		return a.usageHint()
+		return "see '" + programName + " " + a.cmd.name + " --help'"
 	case o == notFound:
 		return "check the repository, tag and digest, and that --registry-id and --region name the source registry (names are case-sensitive)"
 	case o != otherError:
@@ -107,11 +99,11 @@ func (a *app) hint(err error, code string, o outcome) string {
 	return ""
 }
 
-// plain is err's text for people, without the library's "ecrreplication: "
-// and without the AWS SDK's wrapping of an answer: "operation error ECR:
-// DescribeImages, https response error StatusCode: 400, RequestID: 1a2b,
-// api error AccessDeniedException: ..." reads "AccessDeniedException: ...".
-// The request ID stays in --debug and in the document's error.requestId.
+// plain is err's text for people, without "ecrreplication: " nor the SDK's
+// wrapping: "operation error ECR: DescribeImages, https response error
+// StatusCode: 400, RequestID: 1a2b, api error AccessDeniedException: ..."
+// reads "AccessDeniedException: ..." (the request ID is in --debug and
+// error.requestId).
 func plain(err error) string {
 	msg := err.Error()
 	walkErrors(err, func(e error) {
