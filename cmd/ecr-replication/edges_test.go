@@ -566,7 +566,7 @@ func TestWaitMetricsFile(t *testing.T) {
 				"DestinationRegion": region, "DestinationRegistry": registry,
 				"ReplicationTime": hi, "ReplicationTimeMin": lo, "ReplicationTimeMax": hi,
 				"Since": "push", "SinceTime": "2000-01-01T00:00:00.000Z",
-				"Repository": "app", "ImageTag": "v1", "ImageDigest": imageOf(t, got.stdout)["imageDigest"],
+				"Repository": "app", "ImageTag": "v1", "ImageDigest": imageOf(t, got.stdout)["imageDigest"], "Outcome": "complete",
 			}
 		}
 		want := []any{

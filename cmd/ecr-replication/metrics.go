@@ -34,7 +34,8 @@ func openMetrics(path string) (*metricsFile, error) {
 }
 
 // write appends one record per image and destination whose replication
-// time is known, stamped when the wait first saw it COMPLETE. The metric is
+// time is known, stamped when the wait first saw it COMPLETE, with the
+// image's outcome. The metric is
 // the upper bound, so that an alarm never misses a slow replication; both
 // bounds are in the record. A write error is a warning: the measurement
 // never fails the wait.
@@ -59,7 +60,7 @@ func (m *metricsFile) write(a *app, namespace string, results []result) {
 				"DestinationRegion": d.Region, "DestinationRegistry": d.RegistryID,
 				"ReplicationTime": seconds(hi), "ReplicationTimeMin": seconds(lo), "ReplicationTimeMax": seconds(hi),
 				"Since": rep.SinceSource, "SinceTime": utc(rep.Since).Format("2006-01-02T15:04:05.000Z07:00"),
-				"Repository": rep.Repository, "ImageDigest": rep.ImageDigest,
+				"Repository": rep.Repository, "ImageDigest": rep.ImageDigest, "Outcome": r.outcome,
 			}
 			// "" would be no value: the caller's registry, no tag.
 			for k, v := range map[string]string{"RegistryId": rep.RegistryID, "ImageTag": rep.ImageTag} {
