@@ -62,7 +62,7 @@ func (a *app) hint(err error, code string, o outcome) string {
 		return "the service never answered with a status: check the network, --region and --endpoint-url"
 	case code == codeTimeout && we != nil:
 		return "replication is still going on: wait again, or raise --timeout"
-	case code == codeTimeout:
+	case errors.As(err, new(readTimeoutError)):
 		return "--images-from - reads stdin until it is closed: close it after the last image"
 	case errors.Is(err, errNoRegion):
 		return ""

@@ -59,9 +59,9 @@ func progressRows(results []result, single bool) (rows []row) {
 			switch {
 			case d.Extra:
 				rw.mark = "·"
-			case d.Status == complete_:
+			case d.Status == statusComplete:
 				rw.mark = outcomes[complete].mark
-			case d.Status == failed_:
+			case d.Status == statusFailed:
 				rw.mark = outcomes[failed].mark
 			}
 			if t := replicationText(d, img.Since); t == beforeWait {
@@ -76,7 +76,7 @@ func progressRows(results []result, single bool) (rows []row) {
 	for i, r := range results {
 		img := r.doc()
 		rw := row{key: strconv.Itoa(i), mark: outcomes[inProgress].mark, label: r.name, text: waitingText}
-		done, all := len(filter(img, func(d destinationDoc) bool { return d.Status == complete_ })), len(filter(img, nil))
+		done, all := len(filter(img, func(d destinationDoc) bool { return d.Status == statusComplete })), len(filter(img, nil))
 		switch {
 		case r.done && r.outcome != complete:
 			rw.mark, rw.text, rw.clock, rw.done = r.outcome.info().mark, reasonOf(img), r.report.Elapsed, true

@@ -20,11 +20,11 @@ import (
 // The views of a document, each written once: text and Markdown render the
 // same verdict, reasons and rows. maxCell caps a cell, maxMessage a line.
 const (
-	maxCell    = 128
-	maxMessage = 512
-	beforeWait = "complete before the wait" // COMPLETE at the first poll of a wait-start wait
-	complete_  = string(types.ReplicationStatusComplete)
-	failed_    = string(types.ReplicationStatusFailed)
+	maxCell        = 128
+	maxMessage     = 512
+	beforeWait     = "complete before the wait" // COMPLETE at the first poll of a wait-start wait
+	statusComplete = string(types.ReplicationStatusComplete)
+	statusFailed   = string(types.ReplicationStatusFailed)
 )
 
 // tableHeader is the table's header row.
@@ -104,9 +104,8 @@ func replicatedIn(images []imageDoc) string {
 		from = "from the push, or the start of the wait where the push time was unknown"
 	case len(push) > 1:
 		from = "from each image's push"
-	}
-	for at := range push {
-		if from == "from the start of the wait" {
+	case len(push) == 1:
+		for at := range push {
 			from = "from the push " + at
 		}
 	}
@@ -116,7 +115,7 @@ func replicatedIn(images []imageDoc) string {
 // reasonOf says in a few words why an image did not replicate: its error's
 // reason when the live error told it, else what the document tells.
 func reasonOf(img imageDoc) string {
-	code, pending := "", filter(img, func(d destinationDoc) bool { return d.Status != complete_ && d.Status != failed_ })
+	code, pending := "", filter(img, func(d destinationDoc) bool { return d.Status != statusComplete && d.Status != statusFailed })
 	if img.Error != nil && img.Error.Reason != "" {
 		return img.Error.Reason
 	} else if img.Error != nil {
@@ -128,9 +127,9 @@ func reasonOf(img imageDoc) string {
 	case code == codeRepositoryNotFound, code == codeImageNotFound:
 		return strings.ToLower(strings.TrimSuffix(code, "NotFound")) + " not found"
 	case img.Outcome == failed:
-		return "failed to " + destinationList(filter(img, func(d destinationDoc) bool { return d.Status == failed_ }))
+		return "failed to " + destinationList(filter(img, func(d destinationDoc) bool { return d.Status == statusFailed }))
 	case img.Outcome == inProgress:
-		done, all := len(filter(img, func(d destinationDoc) bool { return d.Status == complete_ })), len(filter(img, nil))
+		done, all := len(filter(img, func(d destinationDoc) bool { return d.Status == statusComplete })), len(filter(img, nil))
 		return fmt.Sprintf("%d of %d destinations complete; pending: %s", done, all, destinationList(pending))
 	case img.Outcome != timedOut:
 		return img.Outcome.info().word
