@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,19 +25,22 @@ import (
 	"github.com/ecrkit/ecrreplication/ecrtest"
 )
 
-// status prints the table once and exits 0 even though replication is not complete.
+// status prints the verdict and the table once and exits 0 even though
+// replication is not complete: its outcome is in-progress.
 func TestStatus(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
-		digest := push(t, srv, "app", "v1")
-		got := runAgainst(t.Context(), srv, []string{"status", "--repository", "app", "--digest", digest})
+		push(t, srv, "app", "v1")
+		got := runAgainst(t.Context(), srv, []string{"status", "--repository", "app", "--tag", "v1"})
 		if got.code != exitOK {
 			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 		}
 		want := "" +
-			"REGION     REGISTRY      STATUS       FAILURE CODE\n" +
-			"us-east-2  210987654321  IN_PROGRESS  -\n" +
-			"us-west-2  123456789012  IN_PROGRESS  -\n"
+			"🔄 app:v1 in progress: 0 of 2 destinations complete; pending: us-east-2 210987654321, us-west-2 123456789012\n" +
+			"\n" +
+			"IMAGE   REGION     REGISTRY      STATUS       REPLICATION TIME  FAILURE CODE\n" +
+			"app:v1  us-east-2  210987654321  IN_PROGRESS  -                 -\n" +
+			"app:v1  us-west-2  123456789012  IN_PROGRESS  -                 -\n"
 		if diff := cmp.Diff(want, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
@@ -62,11 +66,12 @@ func TestStatusJSONGlobalFlagsAnywhere(t *testing.T) {
 				if got.code != exitOK {
 					t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 				}
-				want := map[string]any{
+				want := set("in-progress", exitOK, 0, map[string]any{
 					"repository":  "app",
 					"registryId":  ecrtest.DefaultAccountID,
 					"imageDigest": digest,
 					"imageTag":    "v1",
+					"outcome":     "in-progress",
 					"complete":    false,
 					"destinations": dests(
 						dest("us-east-2", otherAccount, "IN_PROGRESS", ""),
@@ -78,7 +83,7 @@ func TestStatusJSONGlobalFlagsAnywhere(t *testing.T) {
 					"attempts":         1.0,
 					"answers":          1.0,
 					"elapsedSeconds":   0.0,
-				}
+				})
 				if diff := cmp.Diff(want, decodeJSON(t, got.stdout)); diff != "" {
 					t.Errorf("JSON output (-want +got):\n%s", diff)
 				}
@@ -87,7 +92,8 @@ func TestStatusJSONGlobalFlagsAnywhere(t *testing.T) {
 	}
 }
 
-// A missing image exits 4 with the service's error and a hint.
+// A missing image exits 4: the verdict says so, stderr has the service's
+// error, without the SDK's wrapping, and a hint.
 func TestStatusNotFound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -96,11 +102,19 @@ func TestStatusNotFound(t *testing.T) {
 		if got.code != exitNotFound {
 			t.Fatalf("exit code %d, want 4; stderr:\n%s", got.code, got.stderr)
 		}
-		if got.stdout != "" {
-			t.Errorf("stdout = %q, want nothing", got.stdout)
+		want := "" +
+			"❌ app:v9 did not replicate: image not found\n" +
+			"\n" +
+			"IMAGE   REGION  REGISTRY  STATUS         REPLICATION TIME  FAILURE CODE\n" +
+			"app:v9  -       -         ImageNotFound  -                 -\n"
+		if diff := cmp.Diff(want, got.stdout); diff != "" {
+			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
-		if !strings.Contains(got.stderr, "ImageNotFoundException") || !strings.Contains(got.stderr, "hint: check --repository, --tag or --digest") {
-			t.Errorf("stderr does not explain:\n%s", got.stderr)
+		wantErr := "" +
+			"ecr-replication: error: status of app:v9: ImageNotFoundException: The image with imageId {imageDigest:'null', imageTag:'v9'} does not exist within the repository with name 'app' in the registry with id '123456789012'\n" +
+			"ecr-replication: hint: check the repository, tag and digest, and that --registry-id and --region name the source registry (names are case-sensitive)\n"
+		if diff := cmp.Diff(wantErr, got.stderr); diff != "" {
+			t.Errorf("stderr (-want +got):\n%s", diff)
 		}
 	})
 }
@@ -113,9 +127,16 @@ func TestUsageErrors(t *testing.T) {
 		want string // in stderr
 	}{
 		{"no command", nil, "Usage: ecr-replication"},
-		{"unknown command", []string{"wiat"}, `unknown command "wiat"`},
-		{"unknown flag", []string{"wait", "--repo", "app"}, "flag provided but not defined: -repo"},
-		{"unknown global flag", []string{"--outptu", "json", "wait"}, "flag provided but not defined: -outptu"},
+		{"unknown flag", []string{"wait", "--repo", "app"}, "error: unknown flag --repo (did you mean --repository?)\n"},
+		{"unknown global flag", []string{"--outptu", "json", "wait"}, "error: unknown flag --outptu (did you mean --output?)\n"},
+		{"unknown flag, nothing near", []string{"status", "--zzzzzz"}, "error: unknown flag --zzzzzz\n"},
+		{"unknown command", []string{"wiat"}, `unknown command "wiat": the commands are status, wait, demo, render, schema and version (did you mean wait?)`},
+		{"missing value", []string{"wait", "--repository", "app", "--tag", "v1", "--timeout"}, "error: --timeout needs a value\n"},
+		{"duration without a unit", []string{"wait", "--repository", "app", "--tag", "v1", "--timeout", "5"}, `error: --timeout "5" is not a duration: use a unit, such as 5s or 20m`},
+		{"status duration without a unit", []string{"status", "--repository", "app", "--tag", "v1", "--timeout", "20"}, `error: --timeout "20" is not a duration: use a unit, such as 5s or 20m`},
+		{"not a number", []string{"wait", "--image", "app:v1", "--rate-limit", "fast"}, `error: --rate-limit "fast" is not a number`},
+		{"not a whole number", []string{"wait", "--image", "app:v1", "--concurrency", "1.5"}, `error: --concurrency "1.5" is not a whole number`},
+		{"not a boolean", []string{"wait", "--image", "app:v1", "--fail-fast=maybe"}, `error: --fail-fast "maybe" is not true or false`},
 		{"positional argument", []string{"status", "--repository", "app", "--tag", "v1", "extra"}, `unexpected argument "extra"`},
 		{"upper-case repository", []string{"wait", "--repository", "Foo", "--tag", "v1"}, `repository name (--repository) "Foo" must be lower case: `},
 		{"missing repository", []string{"status", "--tag", "v1"}, "error: repository name (--repository) is required"},
@@ -124,7 +145,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad digest", []string{"wait", "--repository", "app", "--digest", "sha256:xyz"}, `image digest (--digest) "sha256:xyz"`},
 		{"bad registry ID", []string{"status", "--repository", "app", "--tag", "v1", "--registry-id", "12"}, `registry ID (--registry-id) "12"`},
 		{"zero timeout", []string{"wait", "--repository", "app", "--tag", "v1", "--timeout", "0s"}, "--timeout 0s must be greater than zero"},
-		{"bad timeout", []string{"wait", "--repository", "app", "--tag", "v1", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
+		{"bad timeout", []string{"wait", "--repository", "app", "--tag", "v1", "--timeout", "soon"}, `--timeout "soon" is not a duration: use a unit, such as 5s or 20m`},
 		{"delays reversed", []string{"wait", "--repository", "app", "--tag", "v1", "--min-delay", "5s", "--max-delay", "1s"}, "--max-delay 1s must not be less than --min-delay 5s"},
 		{"bad expect", []string{"wait", "--repository", "app", "--tag", "v1", "--expect", "US-WEST-2"}, `"US-WEST-2" is not REGION[:ACCOUNT]`},
 		{"bad expect account", []string{"wait", "--repository", "app", "--tag", "v1", "--expect", "us-west-2:abc"}, "12-digit account ID"},
@@ -133,7 +154,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad endpoint", []string{"status", "--repository", "app", "--tag", "v1", "--endpoint-url", "localhost:4566"}, "--endpoint-url"},
 		{"bad speed", []string{"demo", "--speed", "0"}, "--speed 0 must be more than 0"},
 		{"bad status timeout", []string{"status", "--repository", "app", "--tag", "v1", "--timeout", "-1s"}, "--timeout -1s must be greater than zero"},
-		{"bad since", []string{"wait", "--repository", "app", "--tag", "v1", "--since", "build"}, `--since "build" is not wait-start or push`},
+		{"bad since", []string{"wait", "--repository", "app", "--tag", "v1", "--since", "build"}, `--since "build" is not push or wait-start`},
 		{"bad metrics namespace", []string{"wait", "--repository", "app", "--tag", "v1", "--metrics-namespace", ""}, `--metrics-namespace "" must be 1 to 255`},
 		{"unwritable metrics file", []string{"wait", "--repository", "app", "--tag", "v1", "--metrics-file", "/nonexistent/dir/emf.log"}, "--metrics-file: open /nonexistent/dir/emf.log"},
 	} {
@@ -153,6 +174,10 @@ func TestUsageErrors(t *testing.T) {
 			if tc.args != nil && !strings.Contains(got.stderr, "hint: see 'ecr-replication") {
 				t.Errorf("stderr has no hint:\n%s", got.stderr)
 			}
+			// Every flag is named with two dashes.
+			if m := regexp.MustCompile(`(^|[\s(])-[a-z]`).FindString(strings.ReplaceAll(got.stderr, "ecr-replication", "")); tc.args != nil && m != "" && !strings.Contains(tc.name, "expect") {
+				t.Errorf("stderr names a flag with one dash (%q):\n%s", m, got.stderr)
+			}
 			if n := srv.CallCount(""); n != 0 {
 				t.Errorf("%d requests sent, want none", n)
 			}
@@ -160,36 +185,34 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// With --output json, a usage error is a JSON document too.
+// With --output json, a usage error is the document too, with no image,
+// whatever the command and wherever the error is found.
 func TestUsageErrorJSON(t *testing.T) {
-	got := runWith(t.Context(), []string{"wait", "--output", "json", "--repository", "Foo", "--tag", "v1"})
-	if got.code != exitUsage {
-		t.Fatalf("exit code %d, want 2", got.code)
-	}
-	doc := decodeJSON(t, got.stdout)
-	want := map[string]any{
-		"repository":       "Foo",
-		"registryId":       "",
-		"imageDigest":      "",
-		"imageTag":         "v1",
-		"complete":         false,
-		"destinations":     []any{},
-		"malformedEntries": 0.0,
-		"since":            nil,
-		"error": map[string]any{
-			"code":    "InvalidInput",
-			"message": doc["error"].(map[string]any)["message"], // checked below
-		},
-		"exitCode":       2.0,
-		"attempts":       0.0,
-		"answers":        0.0,
-		"elapsedSeconds": 0.0,
-	}
-	if diff := cmp.Diff(want, doc); diff != "" {
-		t.Errorf("JSON output (-want +got):\n%s", diff)
-	}
-	if msg := doc["error"].(map[string]any)["message"].(string); !strings.HasPrefix(msg, `repository name (--repository) "Foo" must be lower case`) {
-		t.Errorf("error.message = %q", msg)
+	for _, tc := range []struct {
+		args    []string
+		message string
+	}{
+		{[]string{"wait", "--repository", "Foo", "--tag", "v1"}, `repository name (--repository) "Foo" must be lower case: components of lower-case letters and digits, separated by single '.', '_' or '-', joined by '/' (pattern ` + ecrreplication.RepositoryNamePattern + `)`},
+		{[]string{"status", "--repository", "app", "--tag", "v1", "--timeout", "5"}, `--timeout "5" is not a duration: use a unit, such as 5s or 20m`},
+		{[]string{"demo", "--speed", "0"}, "--speed 0 must be more than 0 and at most 1000"},
+		{[]string{"wait", "--image", "Foo:v1"}, `image "Foo:v1" (--image): repository name "Foo" must be lower case: components of lower-case letters and digits, separated by single '.', '_' or '-', joined by '/' (pattern ` + ecrreplication.RepositoryNamePattern + `)`},
+		{[]string{"wait", "--concurrency", "x", "--image", "app:v1"}, `--concurrency "x" is not a whole number`},
+	} {
+		got := runWith(t.Context(), append([]string{"--output", "json"}, tc.args...))
+		if got.code != exitUsage {
+			t.Fatalf("%q: exit code %d, want 2", tc.args, got.code)
+		}
+		want := map[string]any{
+			"images":         []any{},
+			"outcome":        "invalid-input",
+			"complete":       false,
+			"error":          map[string]any{"code": "InvalidInput", "message": tc.message, "reason": tc.message},
+			"exitCode":       2.0,
+			"elapsedSeconds": 0.0,
+		}
+		if diff := cmp.Diff(want, decodeJSON(t, got.stdout)); diff != "" {
+			t.Errorf("%q: JSON output (-want +got):\n%s", tc.args, diff)
+		}
 	}
 }
 
@@ -249,7 +272,7 @@ func TestOtherErrors(t *testing.T) {
 				if got.code != exitOther {
 					t.Fatalf("exit code %d, want 5; stderr:\n%s", got.code, got.stderr)
 				}
-				e := decodeJSON(t, got.stdout)["error"].(map[string]any)
+				e := imageOf(t, got.stdout)["error"].(map[string]any)
 				if e["code"] != "Error" || (tc.code != "" && e["serviceErrorCode"] != tc.code) {
 					t.Errorf("error = %v, want code Error and serviceErrorCode %q", e, tc.code)
 				}
@@ -301,14 +324,14 @@ func TestHelpAndVersion(t *testing.T) {
 		if got.code != exitOK {
 			t.Errorf("%q: exit code %d, want 0", args, got.code)
 		}
-		for _, want := range []string{"Usage: ecr-replication", "Examples:", "Exit codes:", "--output format"} {
+		for _, want := range []string{"Usage: ecr-replication", "Examples:", "Exit codes (outcome):", "--output format"} {
 			if !strings.Contains(got.stdout, want) {
 				t.Errorf("%q: help lacks %q:\n%s", args, want, got.stdout)
 			}
 		}
 	}
 	got := runWith(t.Context(), []string{"wait", "--help"})
-	for _, want := range []string{"'ecr-replication schema'", "--expect REGION[:ACCOUNT],...", "--timeout duration", "--since wait-start", "--metrics-file FILE"} {
+	for _, want := range []string{"'ecr-replication schema'", "--expect REGION[:ACCOUNT],...", "--timeout duration", "--since push", "--metrics-file FILE"} {
 		if !strings.Contains(got.stdout, want) {
 			t.Errorf("wait help lacks %q:\n%s", want, got.stdout)
 		}
@@ -403,14 +426,14 @@ func TestStatusBounded(t *testing.T) {
 				if got.code != exitOther {
 					t.Fatalf("exit code %d, want 5; stderr:\n%s", got.code, got.stderr)
 				}
-				e := decodeJSON(t, got.stdout)["error"].(map[string]any)
+				e := imageOf(t, got.stdout)["error"].(map[string]any)
 				if msg, _ := e["message"].(string); e["code"] != "Error" || !strings.Contains(msg, tc.want) {
 					t.Errorf("error = %v, want code Error and a message with %q", e, tc.want)
 				}
 				if max := int64(rt.calls()) * (ecrreplication.DefaultMaxResponseSize + 64<<10); read.Load() > max {
 					t.Errorf("the client read %d bytes in %d answers, more than the cap", read.Load(), rt.calls())
 				}
-				hint := "hint: check the network, --region and --endpoint-url"
+				hint := "hint: no answer came within --timeout 20s: raise --timeout, or check the network, --region and --endpoint-url"
 				if tc.name == "endless" {
 					hint = "hint: ECR's answers are a few KiB; one over 4 MiB is not from ECR"
 				}
@@ -418,6 +441,25 @@ func TestStatusBounded(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", hint, got.stderr)
 				}
 			})
+		})
+	}
+}
+
+// A status --timeout that runs out says so, not that the credentials are
+// wrong, however early it runs out.
+func TestStatusTimeoutSaysSo(t *testing.T) {
+	for _, timeout := range []string{"1ns", "1ms"} {
+		synctest.Test(t, func(t *testing.T) {
+			rt := &scripted{answer: hung}
+			got := runVia(t.Context(), rt.client(), []string{"--endpoint-url", testEndpoint, "--region", "us-east-1", "status", "--repository", "app", "--tag", "v1", "--timeout", timeout})
+			want := "ecr-replication: error: status of app:v1: no answer within --timeout " + timeout + "\n" +
+				"ecr-replication: hint: no answer came within --timeout " + timeout + ": raise --timeout, or check the network, --region and --endpoint-url\n"
+			if got.code != exitOther || got.stderr != want {
+				t.Errorf("--timeout %s: exit code %d, stderr:\n%s\nwant 5 and:\n%s", timeout, got.code, got.stderr, want)
+			}
+			if !strings.HasPrefix(got.stdout, "❌ app:v1 did not replicate: no answer within --timeout "+timeout+"\n") {
+				t.Errorf("--timeout %s: stdout:\n%s", timeout, got.stdout)
+			}
 		})
 	}
 }
@@ -509,7 +551,7 @@ func TestSDKWarnings(t *testing.T) {
 				// discard and close the body.
 				rt := &scripted{answer: func(n int, req *http.Request) (*http.Response, error) {
 					if n >= 3 {
-						return reply(req, http.StatusOK, strings.NewReader(statusBody(complete))), nil
+						return reply(req, http.StatusOK, strings.NewReader(statusBody(completeStatuses))), nil
 					}
 					return reply(req, http.StatusOK, io.MultiReader(strings.NewReader(`{"replicationStatuses":[`), iotest.ErrReader(errors.New("connection reset by peer")))), nil
 				}}
@@ -555,25 +597,31 @@ func TestSchemaCommand(t *testing.T) {
 }
 
 // The schema the tests validate against is strict: it rejects documents
-// that miss a field, add one, or have one of the wrong type or value.
+// that miss a field, add one, or have one of the wrong type or value, and
+// the form of one image without the set.
 func TestSchemaRejects(t *testing.T) {
-	image := `{"repository":"app","registryId":"","imageDigest":"","imageTag":"v1","complete":false,"destinations":[],` +
+	image := `{"repository":"app","registryId":"","imageDigest":"","imageTag":"v1","outcome":"complete","complete":true,"destinations":[],` +
 		`"malformedEntries":0,"since":null,"exitCode":0,"attempts":1,"answers":1,"elapsedSeconds":0.1}`
-	if err := validateOutput(image); err != nil {
+	doc := `{"images":[` + image + `],"outcome":"complete","complete":true,"exitCode":0,"elapsedSeconds":0.1}`
+	if err := validateOutput(doc); err != nil {
 		t.Fatalf("a valid document is rejected: %v", err)
 	}
-	for name, doc := range map[string]string{
-		"missing field":      strings.Replace(image, `"answers":1,`, "", 1),
-		"extra field":        strings.Replace(image, `"answers":1,`, `"answers":1,"extra":1,`, 1),
-		"wrong type":         strings.Replace(image, `"complete":false`, `"complete":"no"`, 1),
-		"unknown exit code":  strings.Replace(image, `"exitCode":0`, `"exitCode":7`, 1),
-		"bad since":          strings.Replace(image, `"since":null`, `"since":{"source":"build","time":"2000-01-01T00:00:00Z"}`, 1),
-		"bad destination":    strings.Replace(image, `"destinations":[]`, `"destinations":[{"region":"us-west-2"}]`, 1),
-		"bad error code":     strings.Replace(image, `"exitCode":0`, `"error":{"code":"Oops","message":"x"},"exitCode":5`, 1),
-		"set without images": `{"complete":true,"exitCode":0,"elapsedSeconds":1}`,
+	for name, bad := range map[string]string{
+		"one image alone":    image,
+		"missing field":      strings.Replace(doc, `"answers":1,`, "", 1),
+		"missing outcome":    strings.Replace(doc, `"outcome":"complete","complete":true,"exitCode"`, `"complete":true,"exitCode"`, 1),
+		"extra field":        strings.Replace(doc, `"answers":1,`, `"answers":1,"extra":1,`, 1),
+		"wrong type":         strings.Replace(doc, `"complete":true,"destinations"`, `"complete":"no","destinations"`, 1),
+		"unknown outcome":    strings.Replace(doc, `"outcome":"complete","complete":true,"destinations"`, `"outcome":"done","complete":true,"destinations"`, 1),
+		"unknown exit code":  strings.Replace(doc, `"exitCode":0,"attempts"`, `"exitCode":7,"attempts"`, 1),
+		"bad since":          strings.Replace(doc, `"since":null`, `"since":{"source":"build","time":"2000-01-01T00:00:00Z"}`, 1),
+		"bad destination":    strings.Replace(doc, `"destinations":[]`, `"destinations":[{"region":"us-west-2"}]`, 1),
+		"bad error code":     strings.Replace(doc, `"exitCode":0,"attempts"`, `"error":{"code":"Oops","message":"x","reason":"x"},"exitCode":5,"attempts"`, 1),
+		"error, no reason":   strings.Replace(doc, `"exitCode":0,"attempts"`, `"error":{"code":"Error","message":"x"},"exitCode":5,"attempts"`, 1),
+		"set without images": `{"outcome":"complete","complete":true,"exitCode":0,"elapsedSeconds":1}`,
 	} {
-		if err := validateOutput(doc); err == nil {
-			t.Errorf("%s: the schema accepts %s", name, doc)
+		if err := validateOutput(bad); err == nil {
+			t.Errorf("%s: the schema accepts %s", name, bad)
 		}
 	}
 }

@@ -36,9 +36,9 @@ func TestConformanceCLI(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
 					rt := &wirefixture.Replay{Fixture: fx, Then: wirefixture.CompleteBody}
 					args := []string{"--endpoint-url", "http://replay.invalid", "--region", "us-east-1",
-						cmd, "--repository", "app", "--tag", "v1", "--output", "json", "--timeout", "10m"}
+						cmd, "--repository", "app", "--tag", "v1", "--output", "json", "--timeout", "10m", "--since", "wait-start"}
 					if cmd == "status" {
-						args = args[:len(args)-2]
+						args = args[:len(args)-4]
 					}
 					got := runWith(t.Context(), args, func(e *environment) {
 						no := false
@@ -46,7 +46,7 @@ func TestConformanceCLI(t *testing.T) {
 						e.httpClient = &http.Client{Transport: rt}
 						e.configOptions = []func(*config.LoadOptions) error{config.WithCredentialsProvider(ecrtest.Credentials())}
 					})
-					doc := decodeJSON(t, got.stdout)
+					doc := imageOf(t, got.stdout)
 					wantExit, wantCode, wantService := fx.Expect.CLI.ExitCode, fx.Expect.CLI.ErrorCode, fx.Expect.ServiceErrorCode
 					// wait rides out every transient error; status rides out
 					// those the SDK's retryer retries (throttling and 5xx

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,7 +22,7 @@ func TestDemoInProcess(t *testing.T) {
 	if got.code != exitOK {
 		t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 	}
-	doc := decodeJSON(t, got.stdout)
+	doc := imageOf(t, got.stdout)
 	var states []string
 	for _, d := range doc["destinations"].([]any) {
 		d := d.(map[string]any)
@@ -41,30 +40,24 @@ func TestDemoInProcess(t *testing.T) {
 	if since, _ := doc["since"].(map[string]any); since["source"] != "push" {
 		t.Errorf("since = %v, want the push time", doc["since"])
 	}
-	for _, want := range []string{"demo: running: ecr-replication wait --endpoint-url http://127.0.0.1:", "eu-west-1 123456789012 not listed yet", "replicated to 4 destinations", "COMPLETE after "} {
+	for _, want := range []string{"demo: running: ecr-replication wait --endpoint-url http://127.0.0.1:", "eu-west-1 123456789012 NOT_LISTED", "COMPLETE after "} {
 		if !strings.Contains(got.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got.stderr)
 		}
 	}
+	checkVerdict(t, got.stdout, "✅ demo/web-app:v1.0.0 replicated to 4 destinations in ")
 }
 
 // The built binary runs the demo end to end: exit code 0, and 1 with --fail.
 func TestDemoBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "ecr-replication")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 	for _, tc := range []struct {
 		args []string
 		code int
-		want string // in stderr
+		want string // in stdout
 	}{
-		{[]string{"demo", "--speed", "20"}, 0, "replicated to 4 destinations"},
-		{[]string{"demo", "--fail", "--speed", "20"}, 1, "us-east-2 210987654321 FAILED: REPLICATION_FAILED"},
+		{[]string{"demo", "--speed", "20"}, 0, "✅ demo/web-app:v1.0.0 replicated to 4 destinations in "},
+		{[]string{"demo", "--fail", "--speed", "20"}, 1, "❌ demo/web-app:v1.0.0 did not replicate: failed to us-east-2 210987654321: REPLICATION_FAILED\n"},
 	} {
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, bin, tc.args...)
@@ -82,11 +75,8 @@ func TestDemoBinary(t *testing.T) {
 		if code != tc.code {
 			t.Errorf("%q: exit code %d, want %d; stderr:\n%s", tc.args, code, tc.code, stderr.String())
 		}
-		if !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%q: stderr lacks %q:\n%s", tc.args, tc.want, stderr.String())
-		}
-		if !strings.HasPrefix(string(out), "REGION ") {
-			t.Errorf("%q: stdout is not the table:\n%s", tc.args, out)
+		if !strings.HasPrefix(string(out), tc.want) || !strings.Contains(string(out), "\nIMAGE ") {
+			t.Errorf("%q: stdout is not the verdict %q and the table:\n%s", tc.args, tc.want, out)
 		}
 	}
 }
@@ -94,13 +84,7 @@ func TestDemoBinary(t *testing.T) {
 // SIGTERM stops the built binary at once with exit code 130 and a
 // well-formed JSON document (the demo's wait runs for seconds otherwise).
 func TestBinarySIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "ecr-replication")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "demo", "--output", "json")
@@ -131,7 +115,7 @@ func TestBinarySIGTERM(t *testing.T) {
 	if took > 2*time.Second {
 		t.Errorf("the binary took %v to stop after SIGTERM", took)
 	}
-	if e, _ := decodeJSON(t, stdout.String())["error"].(map[string]any); e["code"] != "Interrupted" {
-		t.Errorf("error = %v, want code Interrupted", e)
+	if img := imageOf(t, stdout.String()); img["outcome"] != "interrupted" || img["error"].(map[string]any)["code"] != "Interrupted" {
+		t.Errorf("image = %v, want outcome interrupted, error code Interrupted", img)
 	}
 }

@@ -4,56 +4,48 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/ecrkit/ecrreplication"
+	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
 // programName is the command's name in messages and help.
 const programName = "ecr-replication"
 
-// globals are the flags every command accepts, before or after its name.
+// globals are the flags every command takes, before or after its name.
 type globals struct {
-	output      string
-	quiet       bool
-	endpointURL string
-	profile     string
-	region      string
-	debug       bool
-	version     bool
+	output, endpointURL, profile, region string
+	quiet, debug, version                bool
 }
 
 // defaultGlobals returns the globals before any flag is parsed.
 func defaultGlobals() globals { return globals{output: "text"} }
 
-// register defines the global flags on fs. The current values are the
-// defaults, so that flags given before the command name survive the second
-// parse after it.
+// register defines the global flags on fs, the current values as defaults,
+// so that flags given before the command's name survive the second parse.
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.output, "output", g.output, "output `format` on stdout: text, json, markdown (GitHub-flavoured) or github (GitHub Actions annotations)")
-	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress on stderr (errors are still printed)")
+	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress or warnings on stderr (errors are still printed)")
 	fs.StringVar(&g.endpointURL, "endpoint-url", g.endpointURL, "send requests to this `URL` instead of the ECR endpoint of the region")
 	fs.StringVar(&g.profile, "profile", g.profile, "use this `profile` from the AWS shared config and credentials files")
-	fs.StringVar(&g.region, "region", g.region, "AWS `region` of the source registry (default: from AWS_REGION or the profile)")
+	fs.StringVar(&g.region, "region", g.region, "AWS `region` of the source registry (default: an image URI's, else AWS_REGION or the profile's)")
 	fs.BoolVar(&g.debug, "debug", g.debug, "log what the command does on stderr (never credentials)")
 	fs.BoolVar(&g.version, "version", g.version, "print the version and exit")
 }
 
 // validate checks the global flags and returns the warnings to print. A
-// user name or password in --endpoint-url is removed: requests are signed
-// with SigV4, so it would never be used, only printed.
+// user name and password in --endpoint-url are removed: requests are signed
+// with SigV4, so they would only be printed.
 func (g *globals) validate() (warnings []string, err error) {
-	switch g.output {
-	case "text", "json", "markdown", "github":
-	default:
+	if !strings.Contains(" text json markdown github ", " "+g.output+" ") {
 		return nil, fmt.Errorf("--output %s is not a known format: use text, json, markdown or github", quote(g.output))
 	}
-	if strings.ContainsFunc(g.region, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-')
-	}) {
+	if strings.ContainsFunc(g.region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
 		return nil, fmt.Errorf("--region %s is not a region name such as us-east-1", quote(g.region))
 	}
 	if g.endpointURL == "" {
@@ -74,8 +66,8 @@ func (g *globals) validate() (warnings []string, err error) {
 	return warnings, nil
 }
 
-// redacted returns a URL with any user name and password replaced by
-// "REDACTED", for messages; text that is not a URL is returned as it is.
+// redacted is a URL with any user name and password replaced by
+// "REDACTED"; text that is not such a URL is returned as it is.
 func redacted(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
@@ -85,35 +77,118 @@ func redacted(s string) string {
 	return u.String()
 }
 
-// quote renders s with %q, cut to 64 characters, so that hostile input can
-// neither flood nor forge messages.
+// quote is s with %q, cut to 64 characters, so that no input can flood or
+// forge a message.
 func quote(s string) string {
-	const maxQuoted = 64
-	if utf8.RuneCountInString(s) <= maxQuoted {
+	if utf8.RuneCountInString(s) <= 64 {
 		return fmt.Sprintf("%q", s)
 	}
-	return fmt.Sprintf("%q...", string([]rune(s)[:maxQuoted]))
+	return fmt.Sprintf("%q...", string([]rune(s)[:64]))
 }
 
-// fieldNames names each validated input field on the command line: as its
-// flag, and as a part of an --image.
+// parseFlags is fs.Parse with errors in the command's terms: flags with two
+// dashes, the nearest known one for an unknown flag, what a value must be.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	var valueErr error
+	fs.VisitAll(func(f *flag.Flag) { f.Value = checkedValue{f.Value, f.Name, &valueErr} })
+	err := fs.Parse(args)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return err
+	case valueErr != nil:
+		return valueErr
+	}
+	// The flag package's messages name the flag after one dash.
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		return fmt.Errorf("unknown flag --%s%s", safetext.Line(name, 64), didYouMean(name, names, "--"))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s needs a value", name)
+	}
+	return errors.New(strings.ReplaceAll(msg, " -", " --"))
+}
+
+// checkedValue is a flag's value that records its own error, in the
+// command's terms, where the flag package would say "parse error".
+type checkedValue struct {
+	flag.Value
+	name string
+	err  *error
+}
+
+// Set sets the value, or records why v is not one.
+func (c checkedValue) Set(v string) error {
+	err := c.Value.Set(v)
+	if err == nil || *c.err != nil {
+		return err
+	}
+	what := ": " + err.Error()
+	if g, ok := c.Value.(flag.Getter); ok {
+		what = map[string]string{"time.Duration": " is not a duration: use a unit, such as 5s or 20m", "float64": " is not a number",
+			"int": " is not a whole number", "bool": " is not true or false"}[fmt.Sprintf("%T", g.Get())]
+	}
+	*c.err = fmt.Errorf("--%s %s%s", c.name, quote(v), what)
+	return err
+}
+
+// IsBoolFlag lets a boolean flag go without a value.
+func (c checkedValue) IsBoolFlag() bool {
+	b, ok := c.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// didYouMean suggests, after prefix, the known name that name (3 characters
+// or more) begins, else one at most two edits away; "" if none.
+func didYouMean(name string, known []string, prefix string) string {
+	best, dist := "", 3
+	for _, k := range known {
+		if len(name) >= 3 && strings.HasPrefix(k, name) {
+			best, dist = k, -1
+			break
+		}
+		// Levenshtein distance, one row at a time.
+		row := make([]int, len(k)+1)
+		for j := range row {
+			row[j] = j
+		}
+		for i := 1; i <= len(name); i++ {
+			diag := row[0]
+			row[0] = i
+			for j := 1; j <= len(k); j++ {
+				cost := 1
+				if name[i-1] == k[j-1] {
+					cost = 0
+				}
+				diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
+			}
+		}
+		if row[len(k)] < dist {
+			best, dist = k, row[len(k)]
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + prefix + best + "?)"
+}
+
+// fieldNames name each validated field: as its flag, and as a part of an
+// image reference.
 var fieldNames = map[string][2]string{
 	ecrreplication.FieldRepositoryName: {"repository name (--repository)", "repository name"},
-	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID (--registry-id)"},
+	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID"},
 	ecrreplication.FieldImageTag:       {"image tag (--tag)", "image tag"},
 	ecrreplication.FieldImageDigest:    {"image digest (--digest)", "image digest"},
 }
 
-// violations rewrites a *ValidationError in the terms of the command line,
-// one line per violation, such as
-//
-//	repository name (--repository) "Foo" must be lower case: ...
-//
-// or, for an image of a set (arg not nil), such as
-//
-//	image "Team/api:v1" (--image): repository name "Team/api" must be lower case: ...
-//
-// leaving violations of the shared --registry-id to the caller.
+// violations rewrites a *ValidationError in the command line's terms, a
+// line per violation: `repository name (--repository) "Foo" must be ...`,
+// or for an image reference (arg not nil) `image "Team/api:v1" (--image):
+// repository name "Team/api" must be ...`.
 func violations(err error, arg *imageArg) []string {
 	var ve *ecrreplication.ValidationError
 	if !errors.As(err, &ve) {
@@ -126,7 +201,8 @@ func violations(err error, arg *imageArg) []string {
 			name = [2]string{v.Field, v.Field}
 		}
 		switch {
-		case arg != nil && v.Field == ecrreplication.FieldRegistryID:
+		case arg != nil && v.Field == ecrreplication.FieldImageReference:
+			lines = append(lines, fmt.Sprintf("image %s (%s) %s", quote(arg.text), arg.source, v.Constraint))
 		case arg != nil:
 			lines = append(lines, fmt.Sprintf("image %s (%s): %s %s %s", quote(arg.text), arg.source, name[1], quote(v.Value), v.Constraint))
 		case v.Field == ecrreplication.FieldImageID:

@@ -8,14 +8,6 @@ import (
 	"text/tabwriter"
 )
 
-// usageHint points to the help of cmd, or to the top-level help.
-func usageHint(cmd *command) string {
-	if cmd == nil {
-		return fmt.Sprintf("see '%s --help'", programName)
-	}
-	return fmt.Sprintf("see '%s %s --help'", programName, cmd.name)
-}
-
 // printTopHelp prints the program's help.
 func (a *app) printTopHelp(w io.Writer) {
 	fmt.Fprintf(w, `Usage: %[1]s [global flags] COMMAND [flags]
@@ -27,7 +19,7 @@ as for the AWS CLI: environment, --profile, shared config files, SSO, roles.
 Commands:
 `, programName)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, name := range []string{"status", "wait", "demo", "render", "schema", "version"} {
+	for _, name := range commandNames {
 		fmt.Fprintf(tw, "  %s\t%s\n", name, commands[name].summary)
 	}
 	tw.Flush()
@@ -36,12 +28,10 @@ Global flags (before or after the command name):
 %s
 Examples:
   %[2]s wait --repository my-app --tag v1.4.2 --timeout 20m
-  %[2]s status --repository my-app --digest sha256:... --output json
-  %[2]s wait --image team/api:v1.4.2 --image team/web:v1.4.2 --output json
-  %[2]s wait --images-from images.txt --fail-fast
+  %[2]s wait --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:v1.4.2
+  %[2]s wait --images-from images.txt --fail-fast --output json > result.json
+  %[2]s render result.json >> "$GITHUB_STEP_SUMMARY"
   %[2]s demo
-  %[2]s schema > ecr-replication.schema.json
-  %[2]s version --output json
 
 Run '%[2]s COMMAND --help' for a command's flags and output.
 %[3]s`, globalFlagsHelp(), programName, exitCodesHelp)
@@ -67,35 +57,30 @@ func globalFlagsHelp() string {
 	return b.String()
 }
 
-// printFlags prints the flags of fs in the manner of flag.PrintDefaults,
-// but with two dashes.
+// printFlags prints the flags of fs as flag.PrintDefaults does, but with
+// two dashes.
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, usage := flag.UnquoteUsage(f)
-		line := "  --" + f.Name
-		if arg != "" {
-			line += " " + arg
-		}
-		line += "\n      " + usage
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+		line := strings.TrimSuffix("  --"+f.Name+" "+arg, " ") + "\n      " + usage
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
 			line += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
 		fmt.Fprintln(w, line)
 	})
 }
 
-// exitCodesHelp documents the exit codes.
+// exitCodesHelp documents the exit codes, the outcomes they stand for.
 const exitCodesHelp = `
-Exit codes:
-  0    complete: every destination is COMPLETE (status: the status was read)
-  1    replication failed: a destination is FAILED, or no replication rule
-       of the registry covers the repository (--expect-from-registry)
-  2    usage, validation or configuration error; found before any request
-  3    timed out before every destination was COMPLETE (wait --timeout)
-  4    image or repository not found
-  5    other errors: credentials, permissions, network, service, and no
-       answer within status --timeout
+Exit codes (outcome):
+  0    complete: every destination is COMPLETE (status: the status was read;
+       its outcome is complete, in-progress or failed)
+  1    failed: a destination is FAILED, or no replication rule of the
+       registry covers the repository (--expect-from-registry)
+  2    invalid-input: usage, validation or configuration error; nothing sent
+  3    timeout: --timeout ran out before every destination was COMPLETE
+  4    not-found: image or repository not found
+  5    error: credentials, permissions, network, service; status --timeout
   130  interrupted (Ctrl-C or SIGTERM)
-  A wait for several images (--image, --images-from) exits with the worst
-  of their codes, in this order: 130 > 2 > 5 > 4 > 3 > 1 > 0.
+  A set exits with its most severe outcome: 130 > 2 > 5 > 4 > 3 > 1 > 0.
 `

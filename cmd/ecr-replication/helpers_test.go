@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -47,10 +48,37 @@ func TestMain(m *testing.M) {
 	os.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
 	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	testDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// testDir is the temporary directory of the test run.
+var testDir string
+
+// builtBinary returns the path of the command built from this package, once
+// per test run; tests of the real process (signals, stdin) run it.
+func builtBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	path, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// buildOnce builds the command into testDir.
+var buildOnce = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(testDir, "ecr-replication")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
 
 // newServer returns a server replicating every repository to us-west-2 in
 // its own account and to us-east-2 in otherAccount: in memory (for
@@ -88,8 +116,8 @@ func push(t *testing.T, srv *ecrtest.Server, repo, tag string, plans ...ecrtest.
 	return digest
 }
 
-// outcome is what one run of the command produced.
-type outcome struct {
+// ran is what one run of the command produced.
+type ran struct {
 	code           int
 	stdout, stderr string
 }
@@ -97,7 +125,7 @@ type outcome struct {
 // runAgainst runs the command in-process against srv with the static test
 // credentials, stderr not a terminal, and --endpoint-url and --region
 // pointing at srv. Extra environment options come last.
-func runAgainst(ctx context.Context, srv *ecrtest.Server, args []string, opts ...func(*environment)) outcome {
+func runAgainst(ctx context.Context, srv *ecrtest.Server, args []string, opts ...func(*environment)) ran {
 	endpoint := srv.URL
 	if endpoint == "" {
 		endpoint = testEndpoint
@@ -107,7 +135,7 @@ func runAgainst(ctx context.Context, srv *ecrtest.Server, args []string, opts ..
 
 // runVia runs the command in-process with args as given, every request sent
 // through client, the static test credentials, and stderr not a terminal.
-func runVia(ctx context.Context, client aws.HTTPClient, args []string, opts ...func(*environment)) outcome {
+func runVia(ctx context.Context, client aws.HTTPClient, args []string, opts ...func(*environment)) ran {
 	base := func(e *environment) {
 		no := false
 		e.terminal = &no
@@ -118,10 +146,10 @@ func runVia(ctx context.Context, client aws.HTTPClient, args []string, opts ...f
 }
 
 // runWith runs the command in-process with args as given.
-func runWith(ctx context.Context, args []string, opts ...func(*environment)) outcome {
+func runWith(ctx context.Context, args []string, opts ...func(*environment)) ran {
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, &stdout, &stderr, opts...)
-	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return ran{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
 // outputSchema is the compiled JSON Schema of the documents.
@@ -175,10 +203,30 @@ func decodeJSON(t *testing.T, stdout string) map[string]any {
 	return doc
 }
 
+// imageOf returns the only image of the document on stdout.
+func imageOf(t *testing.T, stdout string) map[string]any {
+	t.Helper()
+	images, _ := decodeJSON(t, stdout)["images"].([]any)
+	if len(images) != 1 {
+		t.Fatalf("the document has %d images, want 1:\n%s", len(images), stdout)
+	}
+	return images[0].(map[string]any)
+}
+
+// set is the document of images whose set ended with outcome and exit
+// code, elapsed seconds after its start.
+func set(outcome string, exitCode int, elapsed float64, images ...map[string]any) map[string]any {
+	list := make([]any, len(images))
+	for i, img := range images {
+		list[i] = img
+	}
+	return map[string]any{"images": list, "outcome": outcome, "complete": outcome == "complete", "exitCode": float64(exitCode), "elapsedSeconds": elapsed}
+}
+
 // dest is a destination as decoded from the JSON output, not seen COMPLETE.
 func dest(region, registryID, status, failureCode string) map[string]any {
 	return map[string]any{"region": region, "registryId": registryID, "status": status, "failureCode": failureCode,
-		"extra": false, "missingSince": nil, "replicationSeconds": nil}
+		"extra": false, "missingSince": nil, "replicationSeconds": nil, "completeAtFirstPoll": false}
 }
 
 // done is a COMPLETE destination whose replication took min to max seconds.
@@ -200,6 +248,10 @@ func dests(ds ...map[string]any) []any {
 // waitStart is the "since" of a wait that started at the beginning of a
 // synctest bubble and counts from its start.
 var waitStart = map[string]any{"source": "wait-start", "time": "2000-01-01T00:00:00Z"}
+
+// pushStart is the "since" of a wait that counts from a push at the
+// beginning of a synctest bubble (--since push, the default).
+var pushStart = map[string]any{"source": "push", "time": "2000-01-01T00:00:00Z"}
 
 // scripted is an in-memory http.RoundTripper whose answers a test writes:
 // the n-th request (from 1) gets answer(n, req). No sockets, so it runs in a
@@ -253,5 +305,5 @@ func statusBody(statuses string) string {
 	return `{"repositoryName":"app","imageId":{"imageDigest":"sha256:` + strings.Repeat("a", 64) + `","imageTag":"v1"},"replicationStatuses":` + statuses + `}`
 }
 
-// complete is a replicationStatuses array with us-west-2 COMPLETE.
-const complete = `[{"region":"us-west-2","registryId":"123456789012","status":"COMPLETE"}]`
+// completeStatuses is a replicationStatuses array with us-west-2 COMPLETE.
+const completeStatuses = `[{"region":"us-west-2","registryId":"123456789012","status":"COMPLETE"}]`

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -19,202 +19,173 @@ import (
 )
 
 // imageFlags name one image: --repository, --tag, --digest, --registry-id.
-type imageFlags struct {
-	repository, tag, digest, registryID string
-}
+type imageFlags struct{ repository, tag, digest, registryID string }
 
 // register defines the image flags on fs.
 func (f *imageFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository (required, unless wait names images with --image or --images-from)")
-	fs.StringVar(&f.tag, "tag", "", "image `tag`; --tag or --digest is required")
-	fs.StringVar(&f.digest, "digest", "", "image `digest` (sha256:...); --tag or --digest is required")
-	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: the caller's account)")
+	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository, such as team/api")
+	fs.StringVar(&f.tag, "tag", "", "image `tag`; with --digest, the tag must point to the digest (else: not found)")
+	fs.StringVar(&f.digest, "digest", "", "image `digest` (sha256:...)")
+	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: an image URI's, else the caller's)")
 }
 
-// input returns the request for the image the flags name. Flags given on the
-// command line are sent even when empty, so that ValidateInput reports them;
-// flags not given are left out.
-func (f *imageFlags) input(fs *flag.FlagSet) *ecr.DescribeImageReplicationStatusInput {
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+// input returns the request for the image the flags name: flags given are
+// sent, even empty, so that ValidateInput reports them.
+func (f *imageFlags) input(given map[string]bool) *ecr.DescribeImageReplicationStatusInput {
 	in := &ecr.DescribeImageReplicationStatusInput{}
-	if set["repository"] {
-		in.RepositoryName = aws.String(f.repository)
-	}
-	if set["registry-id"] {
-		in.RegistryId = aws.String(f.registryID)
-	}
-	if set["tag"] || set["digest"] {
-		in.ImageId = &types.ImageIdentifier{}
-		if set["tag"] {
-			in.ImageId.ImageTag = aws.String(f.tag)
+	pick := func(name, v string) *string {
+		if given[name] {
+			return aws.String(v)
 		}
-		if set["digest"] {
-			in.ImageId.ImageDigest = aws.String(f.digest)
-		}
+		return nil
+	}
+	in.RepositoryName, in.RegistryId = pick("repository", f.repository), pick("registry-id", f.registryID)
+	if given["tag"] || given["digest"] {
+		in.ImageId = &types.ImageIdentifier{ImageTag: pick("tag", f.tag), ImageDigest: pick("digest", f.digest)}
 	}
 	return in
 }
 
-// imageArg is one image as the command line or a file names it, before it is
-// parsed: the text and where it came from.
-type imageArg struct {
+// givenFlags are the names of the flags the command line set.
+func givenFlags(fs *flag.FlagSet) map[string]bool {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return given
+}
+
+// imageArg is an image reference as given, and where: --image or FILE:LINE.
+type imageArg struct{ text, source string }
+
+// imageSource is one --image, or one --images-from FILE ("-": stdin).
+type imageSource struct {
 	text string
-	// source is where the text came from, for messages: --image, or
-	// FILE:LINE for --images-from.
-	source string
-}
-
-// imageArgs is the value of --image: one image per flag, repeatable. Values
-// are not split on commas.
-type imageArgs []imageArg
-
-// String implements flag.Value.
-func (l *imageArgs) String() string {
-	texts := make([]string, len(*l))
-	for i, a := range *l {
-		texts[i] = a.text
-	}
-	return strings.Join(texts, " ")
-}
-
-// Set implements flag.Value.
-func (l *imageArgs) Set(v string) error {
-	*l = append(*l, imageArg{text: v, source: "--image"})
-	return nil
-}
-
-// imageRef is a parsed image reference: REPO:TAG, REPO@DIGEST or
-// REPO:TAG@DIGEST. A nil tag or digest was not given; an empty one was given
-// empty (ValidateInput reports it).
-type imageRef struct {
-	repository  string
-	tag, digest *string
-}
-
-// parseImageRef parses REPO:TAG, REPO@DIGEST or REPO:TAG@DIGEST. The digest
-// starts after the first '@'; the tag after the last ':' that follows the
-// last '/' of what precedes the digest, so that a registry host's port
-// (host:5000/repo) is never taken for a tag. Only the shape is checked here;
-// the names themselves are checked by ecrreplication.ValidateInput.
-func parseImageRef(s string) (imageRef, error) {
-	var ref imageRef
-	if s == "" {
-		return ref, errors.New("is empty: use REPO:TAG or REPO@DIGEST")
-	}
-	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return ref, errors.New("contains white space: use REPO:TAG or REPO@DIGEST, one image per value or line")
-	}
-	name := s
-	if at := strings.IndexByte(s, '@'); at >= 0 {
-		name = s[:at]
-		ref.digest = aws.String(s[at+1:])
-	}
-	slash := strings.LastIndexByte(name, '/')
-	if colon := strings.LastIndexByte(name, ':'); colon > slash {
-		ref.tag = aws.String(name[colon+1:])
-		name = name[:colon]
-	}
-	ref.repository = name
-	switch {
-	case name == "":
-		return ref, errors.New("names no repository: use REPO:TAG or REPO@DIGEST")
-	case ref.tag == nil && ref.digest == nil:
-		return ref, errors.New("names no tag or digest: use REPO:TAG or REPO@DIGEST, such as team/api:v1.4.2 or team/api@sha256:<hex>")
-	}
-	return ref, nil
-}
-
-// input returns the request for the image, in registryID when that is given.
-func (ref imageRef) input(registryID *string) *ecr.DescribeImageReplicationStatusInput {
-	return &ecr.DescribeImageReplicationStatusInput{
-		RepositoryName: aws.String(ref.repository),
-		RegistryId:     registryID,
-		ImageId:        &types.ImageIdentifier{ImageTag: ref.tag, ImageDigest: ref.digest},
-	}
+	file bool
 }
 
 // Limits of --images-from.
 const (
-	maxLineBytes = 64 << 10 // longest line
-	maxImages    = 10_000   // most images listed
+	maxLineBytes = 64 << 10 // longest line, without its line break
+	maxImages    = 10_000   // most images in all
 )
 
-// readImageArgs reads --images-from: one image per line; blank lines and
-// lines whose first non-blank character is '#' are ignored, as is the rest
-// of a line from a '#' that follows white space. "-" reads stdin. A line
-// longer than maxLineBytes, or more than maxImages images, is an error that
-// names the file and the line; the images read until then are returned
-// with it.
-func readImageArgs(path string, stdin io.Reader) ([]imageArg, error) {
-	var r io.Reader
-	name := safetext.Line(path, 256)
-	if path == "-" {
-		r, name = stdin, "stdin"
-	} else {
+// readImages returns the references of sources, in order, reading each
+// file on its own goroutine so that ctx bounds it: a stdin left open cannot
+// outlast --timeout or a signal. With an error it returns what it read.
+func (a *app) readImages(ctx context.Context, sources []imageSource) ([]imageArg, error) {
+	type read struct {
+		args []imageArg
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		var r read
+		for _, src := range sources {
+			if !src.file {
+				r.args = append(r.args, imageArg{src.text, "--image"})
+			} else if r.err = readImageFile(src.text, a.env.stdin, &r.args); r.err != nil {
+				break
+			}
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		return r.args, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// readImageFile appends the references of a file ("-": stdin), one per
+// line, to args; blank lines and # comments are skipped.
+func readImageFile(path string, stdin io.Reader, args *[]imageArg) error {
+	r, name := stdin, "stdin"
+	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("--images-from: %w", err)
+			return fmt.Errorf("--images-from: %w", err)
 		}
 		defer f.Close()
-		r = f
+		r, name = f, safetext.Line(path, 256)
 	}
-	var args []imageArg
+	tooLong := func(n int) error {
+		return fmt.Errorf("--images-from %s: line %d is longer than 64 KiB (%d bytes), the limit of a line", name, n, maxLineBytes)
+	}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxLineBytes)
+	sc.Buffer(make([]byte, 0, 4096), maxLineBytes+len("\r\n"))
 	n := 1
 	for ; sc.Scan(); n++ {
-		line := sc.Text()
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if len(line) > maxLineBytes {
+			return tooLong(n)
+		}
 		if i := strings.IndexByte(line, '#'); i == 0 || i > 0 && strings.ContainsAny(line[i-1:i], " \t") {
 			line = line[:i]
 		}
-		line = strings.TrimSpace(line)
-		if line == "" {
+		if line = strings.TrimSpace(line); line == "" {
 			continue
+		} else if len(*args) == maxImages {
+			return fmt.Errorf("--images-from %s lists more than %d images in all (line %d): split the list", name, maxImages, n)
 		}
-		if len(args) == maxImages {
-			return args, fmt.Errorf("--images-from %s lists more than %d images (line %d): split the list", name, maxImages, n)
-		}
-		args = append(args, imageArg{text: line, source: fmt.Sprintf("%s:%d", name, n)})
+		*args = append(*args, imageArg{line, fmt.Sprintf("%s:%d", name, n)})
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return args, fmt.Errorf("--images-from %s: line %d is longer than %d KiB, the limit of a line", name, n, maxLineBytes>>10)
+		return tooLong(n)
 	} else if err != nil {
-		return args, fmt.Errorf("--images-from %s: reading line %d: %w", name, n, err)
+		return fmt.Errorf("--images-from %s: reading line %d: %w", name, n, err)
 	}
-	return args, nil
+	return nil
 }
 
-// imageName names the image of a request for people, as REPO:TAG,
-// REPO@DIGEST or both, quoting unusual parts (Report.Name).
-func imageName(in *ecr.DescribeImageReplicationStatusInput) string {
-	return ecrreplication.NewReport(in, nil).Name()
-}
-
-// distinctImages counts the inputs named differently: before the first
-// answers, the number of images a set names at most.
-func distinctImages(inputs []*ecr.DescribeImageReplicationStatusInput) int {
-	seen := map[string]bool{}
-	for _, in := range inputs {
-		seen[strings.Join([]string{aws.ToString(in.RegistryId), aws.ToString(in.RepositoryName),
-			fmt.Sprint(in.ImageId.ImageTag != nil), aws.ToString(in.ImageId.ImageTag),
-			fmt.Sprint(in.ImageId.ImageDigest != nil), aws.ToString(in.ImageId.ImageDigest)}, "\x00")] = true
-	}
-	return len(seen)
-}
-
-// mentionsImageFlags reports whether args use --image or --images-from, in
-// any of the flag package's spellings, before a "--" terminator. It decides
-// the shape of the JSON document of a usage error found while parsing.
-func mentionsImageFlags(args []string) bool {
-	for _, a := range args {
-		if a == "--" {
-			return false
+// imageInputs parses references into requests, and returns the region
+// their URIs name and every problem: a reference that is none, a URI whose
+// region or account differs from --region or --registry-id (registryID,
+// when given), URIs of two regions or two accounts (one region and caller
+// per command).
+func imageInputs(args []imageArg, registryID *string, region string) (inputs []*ecr.DescribeImageReplicationStatusInput, uriRegion string, problems []string) {
+	var firstRegion, firstAccount imageArg
+	account, twoRegions, twoAccounts := "", false, false
+	for i, arg := range args {
+		ref, err := ecrreplication.ParseImageReference(arg.text)
+		if err != nil {
+			problems = append(problems, violations(err, &args[i])...)
+			continue
 		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && (name == "image" || name == "images-from") {
-			return true
+		switch {
+		case ref.Region == "":
+		case region != "" && ref.Region != region:
+			problems = append(problems, fmt.Sprintf("image %s (%s) is in %s, but --region is %s", quote(arg.text), arg.source, ref.Region, region))
+		case uriRegion == "":
+			firstRegion, uriRegion = arg, ref.Region
+		case ref.Region != uriRegion && !twoRegions:
+			twoRegions = true
+			problems = append(problems, fmt.Sprintf("images of two regions, %s (%s) and %s (%s): wait for each region's images in a command of its own", uriRegion, firstRegion.source, ref.Region, arg.source))
 		}
+		switch {
+		case ref.RegistryID == "":
+		case registryID != nil && ref.RegistryID != *registryID:
+			problems = append(problems, fmt.Sprintf("image %s (%s) is in account %s, but --registry-id is %s", quote(arg.text), arg.source, ref.RegistryID, quote(*registryID)))
+		case account == "":
+			firstAccount, account = arg, ref.RegistryID
+		case ref.RegistryID != account && !twoAccounts:
+			twoAccounts = true
+			problems = append(problems, fmt.Sprintf("images of two accounts, %s (%s) and %s (%s): wait for each account's images in a command of its own", account, firstAccount.source, ref.RegistryID, arg.source))
+		}
+		in := ref.Input()
+		if in.RegistryId == nil {
+			in.RegistryId = registryID
+		}
+		inputs = append(inputs, in)
 	}
-	return false
+	return inputs, uriRegion, problems
+}
+
+// imageName names an image for people, REPO:TAG or REPO@DIGEST (the digest
+// only without a tag), unusual parts quoted (Report.Name).
+func imageName(repository, tag, digest string) string {
+	r := ecrreplication.Report{Repository: repository, ImageTag: tag}
+	if tag == "" {
+		r.ImageDigest = digest
+	}
+	return r.Name()
 }

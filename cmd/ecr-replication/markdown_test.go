@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -31,8 +32,10 @@ var gfm = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
 // parsedMarkdown is what a Markdown document holds, as gfm parses it.
 type parsedMarkdown struct {
-	// paragraphs are the plain text of each paragraph.
-	paragraphs []string
+	// paragraphs are the plain text of each paragraph; items of each list
+	// item.
+	paragraphs, items []string
+	lists             int
 	// tables are the plain text of each table's cells, row by row, the
 	// header row first.
 	tables [][][]string
@@ -56,6 +59,13 @@ func parseMarkdown(t testing.TB, src string) parsedMarkdown {
 		switch n := n.(type) {
 		case *ast.Paragraph:
 			p.paragraphs = append(p.paragraphs, plainText(t, n, source, &p))
+		case *ast.List:
+			p.lists++
+			for item := n.FirstChild(); item != nil; item = item.NextSibling() {
+				for c := item.FirstChild(); c != nil; c = c.NextSibling() {
+					p.items = append(p.items, plainText(t, c, source, &p))
+				}
+			}
 		case *east.Table:
 			var rows [][]string
 			for r := n.FirstChild(); r != nil; r = r.NextSibling() {
@@ -128,39 +138,53 @@ func plainText(t testing.TB, n ast.Node, source []byte, p *parsedMarkdown) strin
 }
 
 // markdownTags are the HTML elements that a document may render to.
-var markdownTags = map[string]bool{"p": true, "strong": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true}
+var markdownTags = map[string]bool{"p": true, "strong": true, "ul": true, "li": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true}
+
+// mention matches an '@' or '#' right before a word: a mention or an issue
+// reference once GitHub renders it.
+var mention = regexp.MustCompile(`[@#][\p{L}\p{N}_]`)
 
 // checkMarkdown checks that src parses to a verdict paragraph with one
-// strong emphasis and at most one table of six columns, and nothing else:
-// no link, autolink, HTML, code span, image, other emphasis nor any other
-// block; it returns the verdict's text and the table's rows after the
-// header.
-func checkMarkdown(t testing.TB, src string) (verdict string, rows [][]string) {
+// strong emphasis, at most one list and at most one table of six columns,
+// and nothing else: no link, autolink, HTML, code span, image, other
+// emphasis, nor a mention or an issue reference; it returns the verdict's
+// text, the list's items and the table's rows after the header.
+func checkMarkdown(t testing.TB, src string) (verdict string, items []string, rows [][]string) {
 	t.Helper()
 	p := parseMarkdown(t, src)
-	if len(p.paragraphs) != 1 || p.strong != 1 || len(p.other) > 0 || len(p.tables) > 1 {
-		t.Fatalf("the Markdown parses to %d paragraphs, %d strong emphasis, %d tables and other nodes %q; want 1, 1, at most 1 and none:\n%s",
-			len(p.paragraphs), p.strong, len(p.tables), p.other, src)
+	if len(p.paragraphs) != 1 || p.strong != 1 || len(p.other) > 0 || p.lists > 1 || len(p.tables) > 1 {
+		t.Fatalf("the Markdown parses to %d paragraphs, %d strong emphasis, %d lists, %d tables and other nodes %q; want 1, 1, at most 1, at most 1 and none:\n%s",
+			len(p.paragraphs), p.strong, p.lists, len(p.tables), p.other, src)
 	}
 	for _, tag := range p.tags {
 		if !markdownTags[tag] {
 			t.Errorf("the Markdown renders to an HTML element %q:\n%s", tag, src)
 		}
 	}
-	if len(p.tables) == 0 {
-		return p.paragraphs[0], nil
+	texts := slices.Concat(p.paragraphs, p.items)
+	for _, table := range p.tables {
+		for _, row := range table {
+			texts = append(texts, row...)
+		}
 	}
-	header := []string{"Image", "Region", "Registry", "Status", "Replication time", "Failure code"}
+	for _, text := range texts {
+		if m := mention.FindString(text); m != "" {
+			t.Errorf("%q renders as a mention or an issue reference: %q\n%s", m, text, src)
+		}
+	}
+	if len(p.tables) == 0 {
+		return p.paragraphs[0], p.items, nil
+	}
 	table := p.tables[0]
-	if diff := cmp.Diff(header, table[0]); diff != "" {
+	if diff := cmp.Diff(tableHeader, table[0]); diff != "" {
 		t.Errorf("table header (-want +got):\n%s", diff)
 	}
 	for i, row := range table[1:] {
-		if len(row) != len(header) {
-			t.Errorf("row %d has %d cells, want %d: %q", i+1, len(row), len(header), row)
+		if len(row) != len(tableHeader) {
+			t.Errorf("row %d has %d cells, want %d: %q", i+1, len(row), len(tableHeader), row)
 		}
 	}
-	return p.paragraphs[0], table[1:]
+	return p.paragraphs[0], p.items, table[1:]
 }
 
 // destDoc is a destination of a document.
@@ -172,168 +196,31 @@ func destDoc(region, registryID, status, failureCode string, seconds ...float64)
 	return d
 }
 
-// imgDoc is an image of a document; code 0 means complete.
-func imgDoc(repo, tag string, code int, attempts int, ds ...destinationDoc) imageDoc {
-	d := imageDoc{Repository: repo, ImageTag: tag, Complete: code == exitOK, ExitCode: code, Attempts: attempts, Answers: attempts,
-		Destinations: append([]destinationDoc{}, ds...)}
-	return d
+// failedDoc is the document of app:v1, failed with reason, with one
+// destination.
+func failedDoc(reason string, d destinationDoc) document {
+	img := imageDoc{Repository: "app", ImageTag: "v1", Outcome: failed, ExitCode: exitFailed, Attempts: 1, Answers: 1, Destinations: []destinationDoc{d},
+		Error: &errorDoc{Code: codeReplicationFailed, Message: "waiting for app:v1: " + reason, Reason: reason}}
+	return document{Images: []imageDoc{img}, Outcome: failed, ExitCode: exitFailed}
 }
 
-// incomplete marks an image not complete, as status does.
-func incomplete(d imageDoc) imageDoc {
-	d.Complete = false
-	return d
-}
-
-// withError sets the error of an image.
-func withError(d imageDoc, code, message string) imageDoc {
-	d.Complete = false
-	d.Error = &errorDoc{Code: code, Message: message}
-	return d
-}
-
-// The Markdown of each kind of document, exactly.
-func TestMarkdownDocuments(t *testing.T) {
-	const digest = "sha256:4f1c0000000000000000000000000000000000000000000000000000000000aa"
-	dup := imgDoc("team/api", "latest", exitOK, 3, destDoc("us-west-2", "123456789012", "COMPLETE", "", 0, 2))
-	dup.Duplicate = true
-	extra := destDoc("eu-west-1", "123456789012", "COMPLETE", "", 1, 2)
-	extra.Extra = true
-	for _, tc := range []struct {
-		name string
-		doc  document
-		want string
-	}{
-		{
-			name: "set complete",
-			doc: setDocument(setDoc{Complete: true, ElapsedSeconds: 12.3, Images: []imageDoc{
-				imgDoc("team/api", "v1", exitOK, 7, destDoc("us-east-2", "210987654321", "COMPLETE", "", 12, 15), destDoc("us-west-2", "123456789012", "COMPLETE", "", 0, 2.25)),
-				imgDoc("team/web", "", exitOK, 7, destDoc("us-west-2", "123456789012", "COMPLETE", "", 3.1, 4.5)),
-			}}),
-			want: "✅ **2 images replicated** to every destination in 12 s (14 polls)\n" +
-				"\n" +
-				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
-				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| team/api\\:v1 | us-east-2 | 210987654321 | COMPLETE | 12–15 s | – |\n" +
-				"| team/api\\:v1 | us-west-2 | 123456789012 | COMPLETE | ≤ 2.3 s | – |\n" +
-				"| team/web | us-west-2 | 123456789012 | COMPLETE | 3.1–4.5 s | – |\n" +
-				"\n",
-		},
-		{
-			name: "one image, failed, an extra and an unlisted destination",
-			doc: imageDocument(withError(imgDoc("app", "v1", exitFailed, 2,
-				extra, destDoc("us-east-2", "210987654321", "FAILED", "ACCESS_DENIED"), destDoc("us-west-2", "", "", "")),
-				codeReplicationFailed, "waiting for app:v1: replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)")),
-			want: "❌ **Replication failed**: waiting for app\\:v1\\: replication failed to us-east-2 210987654321 FAILED\\: ACCESS\\_DENIED (2 attempts in 1s)\n" +
-				"\n" +
-				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
-				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| app\\:v1 | eu-west-1 | 123456789012 | COMPLETE (not expected) | 1.0–2.0 s | – |\n" +
-				"| app\\:v1 | us-east-2 | 210987654321 | FAILED | – | ACCESS\\_DENIED |\n" +
-				"| app\\:v1 | us-west-2 | – | NOT\\_LISTED | – | – |\n" +
-				"\n",
-		},
-		{
-			name: "set timed out, duplicate left out",
-			doc: setDocument(setDoc{ExitCode: exitTimeout, ElapsedSeconds: 1800.2, Images: []imageDoc{
-				imgDoc("team/api", "latest", exitOK, 3, destDoc("us-west-2", "123456789012", "COMPLETE", "", 0, 2)),
-				dup,
-				withError(imgDoc("team/web", "v1", exitTimeout, 40, destDoc("us-west-2", "123456789012", "IN_PROGRESS", "")), codeTimeout, "waiting for team/web:v1: timed out"),
-				withError(imgDoc("team/db", "v1", exitTimeout, 40, destDoc("us-west-2", "123456789012", "IN_PROGRESS", "")), codeTimeout, "waiting for team/db:v1: timed out"),
-			}}),
-			want: "⏱️ **Timed out** after 30 min: 2 of 3 images did not complete\n" +
-				"\n" +
-				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
-				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| team/api\\:latest | us-west-2 | 123456789012 | COMPLETE | ≤ 2.0 s | – |\n" +
-				"| team/web\\:v1 | us-west-2 | 123456789012 | IN\\_PROGRESS | – | – |\n" +
-				"| team/db\\:v1 | us-west-2 | 123456789012 | IN\\_PROGRESS | – | – |\n" +
-				"\n",
-		},
-		{
-			name: "set, one image not found, named by digest",
-			doc: setDocument(setDoc{ExitCode: exitNotFound, ElapsedSeconds: 3, Images: []imageDoc{
-				imgDoc("team/api", "v1", exitOK, 2, destDoc("us-west-2", "123456789012", "COMPLETE", "", 0, 1)),
-				withError(imageDoc{Repository: "team/api", ImageDigest: digest, ExitCode: exitNotFound, Attempts: 1, Destinations: []destinationDoc{}},
-					codeImageNotFound, "waiting for team/api@"+digest+": ImageNotFoundException: not found"),
-			}}),
-			want: "🔍 **Not found**: 1 of 2 images did not complete: waiting for team/api\\@sha256\\:4f1c0000000000000000000000000000000000000000000000000000000000aa\\: ImageNotFoundException\\: not found\n" +
-				"\n" +
-				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
-				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| team/api\\:v1 | us-west-2 | 123456789012 | COMPLETE | ≤ 1.0 s | – |\n" +
-				"| team/api\\@sha256\\:4f1c0000000000000000000000000000000000000000000000000000000000aa | – | – | ImageNotFound | – | – |\n" +
-				"\n",
-		},
-		{
-			name: "status, in progress",
-			doc: imageDocument(incomplete(imgDoc("app", "v1", exitOK, 1,
-				destDoc("us-east-2", "210987654321", "IN_PROGRESS", ""), destDoc("us-west-2", "123456789012", "COMPLETE", "")))),
-			want: "🔄 **Replication in progress**: 1 of 2 destinations COMPLETE\n" +
-				"\n" +
-				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
-				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| app\\:v1 | us-east-2 | 210987654321 | IN\\_PROGRESS | – | – |\n" +
-				"| app\\:v1 | us-west-2 | 123456789012 | COMPLETE | – | – |\n" +
-				"\n",
-		},
-		{
-			name: "set usage error: no table",
-			doc: setDocument(setDoc{ExitCode: exitUsage, Images: []imageDoc{},
-				Error: &errorDoc{Code: codeInvalidInput, Message: "--image and --images-from exclude --repository\n  --timeout 0s must be greater than zero"}}),
-			want: "⛔ **Invalid input**: --image and --images-from exclude --repository; --timeout 0s must be greater than zero\n\n",
-		},
-		{
-			name: "image usage error: one row",
-			doc:  imageDocument(withError(imgDoc("Foo", "v1", exitUsage, 0), codeInvalidInput, `repository name (--repository) "Foo" must be lower case`)),
-			want: "⛔ **Invalid input**: repository name (--repository) \"Foo\" must be lower case\n" +
-				"\n" +
-				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
-				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| \"Foo\"\\:v1 | – | – | InvalidInput | – | – |\n" +
-				"\n",
-		},
-		{
-			name: "usage error naming no image: no table",
-			doc:  imageDocument(withError(imgDoc("", "", exitUsage, 0), codeInvalidInput, "--speed 0 must be more than 0 and at most 1000")),
-			want: "⛔ **Invalid input**: --speed 0 must be more than 0 and at most 1000\n\n",
-		},
-		{
-			name: "interrupted, other error",
-			doc: setDocument(setDoc{ExitCode: exitInterrupted, ElapsedSeconds: 4000, Images: []imageDoc{
-				withError(imgDoc("a", "v1", exitInterrupted, 1), codeInterrupted, "interrupted; stopped waiting"),
-				withError(imgDoc("b", "v1", exitOther, 1), codeError, "waiting for b:v1: AccessDeniedException"),
-			}}),
-			want: "🛑 **Interrupted**: 2 of 2 images did not complete\n" +
-				"\n" +
-				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
-				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| a\\:v1 | – | – | Interrupted | – | – |\n" +
-				"| b\\:v1 | – | – | Error | – | – |\n" +
-				"\n",
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var b strings.Builder
-			writeMarkdown(&b, tc.doc)
-			if diff := cmp.Diff(tc.want, b.String()); diff != "" {
-				t.Errorf("Markdown (-want +got):\n%s", diff)
-			}
-			checkMarkdown(t, b.String())
-		})
-	}
+// joined is s as markdownText shows it, once rendered: safetext.Line(s,
+// limit) with a zero-width joiner after each '@' or '#' before a word.
+func joined(s string, limit int) string {
+	s = safetext.Line(s, limit)
+	return regexp.MustCompile(`([@#])([\p{L}\p{N}_])`).ReplaceAllString(s, "$1\u200d$2")
 }
 
 // hostile are values that would break a naive table: Markdown, HTML,
-// links and autolinks, workflow commands, control characters, edge
-// spaces, and text over the cap. want is the cell's text as a GFM renderer
-// shows it: the value as ecrreplication.SafeText writes it.
+// links and autolinks, workflow commands, mentions, control characters,
+// edge spaces, and text over the cap. want is the cell's text as a GFM
+// renderer shows it.
 var hostile = []struct{ value, want string }{
 	{"a|b", "a|b"},
 	{"`code` ``x``", "`code` ``x``"},
 	{"<script>alert(1)</script>", "<script>alert(1)</script>"},
 	{"<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"},
-	{"&amp; &lt;b&gt; &#124; &#x7c;", "&amp; &lt;b&gt; &#124; &#x7c;"},
+	{"&amp; &lt;b&gt; &#124; &#x7c;", "&amp; &lt;b&gt; &#\u200d124; &#\u200dx7c;"},
 	{"[click](http://evil.example)", "[click](http://evil.example)"},
 	{"![x](http://evil.example/x.png)", "![x](http://evil.example/x.png)"},
 	{"[ref]: http://evil.example", "[ref]: http://evil.example"},
@@ -344,15 +231,16 @@ var hostile = []struct{ value, want string }{
 	{"https://evil.example/a?b=c", "https://evil.example/a?b=c"},
 	{"go to www.evil.example or WWW.EVIL.EXAMPLE now", "go to www.evil.example or WWW.EVIL.EXAMPLE now"},
 	{"ftp://evil.example/x", "ftp://evil.example/x"},
-	{"mail admin@evil.example", "mail admin@evil.example"},
-	{"mailto:admin@evil.example xmpp:a@evil.example", "mailto:admin@evil.example xmpp:a@evil.example"},
-	{"<http://evil.example> <admin@evil.example>", "<http://evil.example> <admin@evil.example>"},
+	{"mail admin@evil.example", "mail admin@\u200devil.example"},
+	{"mailto:admin@evil.example xmpp:a@evil.example", "mailto:admin@\u200devil.example xmpp:a@\u200devil.example"},
+	{"<http://evil.example> <admin@evil.example>", "<http://evil.example> <admin@\u200devil.example>"},
 	{"(www.evil.example) *www.evil.example*", "(www.evil.example) *www.evil.example*"},
 	{" padded  twice ", " padded  twice "},
 	{"   ", "   "},
 	{"%0A::error::forged %25", "%0A::error::forged %25"},
-	{"$x^2$ $$y$$ :smile: #123 @octocat", "$x^2$ $$y$$ :smile: #123 @octocat"},
-	{"\u202eevil\u2028x", `\u202eevil\u2028x`},
+	{"$x^2$ $$y$$ :smile: #123 @octocat", "$x^2$ $$y$$ :smile: #\u200d123 @\u200doctocat"},
+	{"cc @octo-org/team, org/repo#12, #_x @é @ # @@x", "cc @\u200docto-org/team, org/repo#\u200d12, #\u200d_x @\u200dé @ # @@\u200dx"},
+	{"\u202eevil\u2028x\u200d", `\u202eevil\u2028x\u200d`},
 	{"\xff\xfe", `\xff\xfe`},
 	{"| --- | --- |", "| --- | --- |"},
 	{"- [ ] task", "- [ ] task"},
@@ -363,17 +251,15 @@ var hostile = []struct{ value, want string }{
 }
 
 // Hostile values from the service or the user show in the table exactly as
-// SafeText writes them, in their own cell: nothing else parses.
+// safetext.Line writes them, in their own cell, and in the verdict: nothing
+// else parses, and no '@' or '#' becomes a mention or a reference.
 func TestMarkdownHostileCells(t *testing.T) {
 	for _, h := range hostile {
 		t.Run(fmt.Sprintf("%.20q", h.value), func(t *testing.T) {
-			img := withError(imgDoc("app", "v1", exitFailed, 1,
-				destDoc(h.value, h.value, h.value, h.value, 1, 2)), codeReplicationFailed, "failed: "+h.value)
 			var b strings.Builder
-			writeMarkdown(&b, imageDocument(img))
-			verdict, rows := checkMarkdown(t, b.String())
-			want := "❌ Replication failed: " + safetext.Line(oneLine("failed: "+h.value), maxMessage)
-			if diff := cmp.Diff(want, verdict); diff != "" {
+			writeMarkdown(&b, failedDoc("failed: "+h.value, destDoc(h.value, h.value, h.value, h.value, 1, 2)))
+			verdict, _, rows := checkMarkdown(t, b.String())
+			if diff := cmp.Diff("❌ app:v1 did not replicate"+joined(": failed: "+h.value, maxMessage), verdict); diff != "" {
 				t.Errorf("verdict (-want +got):\n%s", diff)
 			}
 			wantRows := [][]string{{"app:v1", h.want, h.want, h.want, "1.0–2.0 s", h.want}}
@@ -384,15 +270,19 @@ func TestMarkdownHostileCells(t *testing.T) {
 	}
 }
 
-// A hostile tag or repository, as given in a usage error, is quoted in the
-// image's name (Report.Name) and escaped like every value.
+// A hostile tag or repository is quoted in the image's name (Report.Name)
+// and escaped like every value, in the list of a set and in the table.
 func TestMarkdownHostileImageName(t *testing.T) {
-	img := withError(imgDoc("team/<b>api</b>", "v1|`x`\n[y](www.evil.example)", exitUsage, 0), codeInvalidInput, "bad")
+	img := failedDoc("x", destDoc("us-west-2", "", "FAILED", "")).Images[0]
+	img.Repository, img.ImageTag = "team/<b>api</b>", "v1|`x`\n[y](www.evil.example)@a"
 	var b strings.Builder
-	writeMarkdown(&b, imageDocument(img))
-	_, rows := checkMarkdown(t, b.String())
-	want := [][]string{{`"team/<b>api</b>":"v1|` + "`x`" + `\n[y](www.evil.example)"`, "–", "–", "InvalidInput", "–", "–"}}
-	if diff := cmp.Diff(want, rows); diff != "" {
+	writeMarkdown(&b, document{Images: []imageDoc{img, img}, Outcome: failed})
+	_, items, rows := checkMarkdown(t, b.String())
+	name := `"team/<b>api</b>":"v1|` + "`x`" + `\n[y](www.evil.example)@` + "\u200d" + `a"`
+	if diff := cmp.Diff([]string{name + ": x", name + ": x"}, items); diff != "" {
+		t.Errorf("items (-want +got):\n%s\nMarkdown:\n%s", diff, b.String())
+	}
+	if diff := cmp.Diff([][]string{{name, "us-west-2", "–", "FAILED", "–", "–"}, {name, "us-west-2", "–", "FAILED", "–", "–"}}, rows); diff != "" {
 		t.Errorf("cells (-want +got):\n%s\nMarkdown:\n%s", diff, b.String())
 	}
 }
@@ -402,7 +292,8 @@ func TestMarkdownText(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"us-west-2", "us-west-2"},
 		{"team/api:v1.0", `team/api\:v1.0`},
-		{"a|b`c*d_e[f]g<h>i&j~k\\l@m#n$o", `a\|b\` + "`" + `c\*d\_e\[f\]g\<h\>i\&j\~k\\l\@m\#n\$o`},
+		{"a|b`c*d_e[f]g<h>i&j~k\\l@m#n$o", `a\|b\` + "`" + `c\*d\_e\[f\]g\<h\>i\&j\~k\\l\@` + "\u200d" + `m\#` + "\u200d" + `n\$o`},
+		{"@ #", `\@ \#`},
 		{"www.x wWw.y", `www\.x wWw\.y`},
 		{" x ", "&#32;x&#32;"},
 		{"x\ny", `x\\ny`},
@@ -414,33 +305,18 @@ func TestMarkdownText(t *testing.T) {
 	}
 }
 
-// humanSeconds rounds to what people read.
-func TestMarkdownHumanSeconds(t *testing.T) {
-	for _, tc := range []struct {
-		in   float64
-		want string
-	}{
-		{0, "0.0 s"}, {0.04, "0.0 s"}, {9.94, "9.9 s"}, {9.96, "10 s"}, {12.3, "12 s"}, {59.4, "59 s"}, {59.6, "1 min"},
-		{125, "2 min 5 s"}, {1800.2, "30 min"}, {3600, "1 h"}, {3900, "1 h 5 min"}, {-1, "0.0 s"},
-	} {
-		if got := humanSeconds(tc.in); got != tc.want {
-			t.Errorf("humanSeconds(%v) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 // --output markdown and --output github of status and wait are the render
 // of their --output json: one renderer, from the document.
 func TestMarkdownLiveIsRenderOfJSON(t *testing.T) {
-	run := func(t *testing.T, args ...string) outcome {
-		var got outcome
+	run := func(t *testing.T, args ...string) ran {
+		var got ran
 		synctest.Test(t, func(t *testing.T) {
 			srv := newServer(t, true)
 			push(t, srv, "team/api", "v1")
 			push(t, srv, "web", "v1", failedOn...)
 			never := ecrtest.Plan{Outcome: types.ReplicationStatusInProgress}
 			push(t, srv, "slow", "v1", ecrtest.DestinationPlan{Region: "us-west-2", Plan: never}, ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: never})
-			push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{Outcome: types.ReplicationStatusFailed, FailureCode: "<b>|x|</b>\n::error::forged"}})
+			push(t, srv, "app", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{Outcome: types.ReplicationStatusFailed, FailureCode: "<b>|x|</b>\n::error::forged @admin"}})
 			got = runAgainst(t.Context(), srv, args)
 		})
 		return got
@@ -467,9 +343,7 @@ func TestMarkdownLiveIsRenderOfJSON(t *testing.T) {
 				if rendered.code != exitOK || rendered.stderr != "" {
 					t.Fatalf("render --output %s: exit code %d, stderr %q; want 0 and nothing", format, rendered.code, rendered.stderr)
 				}
-				// Request IDs count the server's requests, which the
-				// concurrent polls of a set send in no fixed order.
-				if diff := cmp.Diff(requestID.ReplaceAllString(rendered.stdout, "RequestID: X"), requestID.ReplaceAllString(live.stdout, "RequestID: X")); diff != "" {
+				if diff := cmp.Diff(rendered.stdout, live.stdout); diff != "" {
 					t.Errorf("--output %s is not the render of --output json (-render +live):\n%s", format, diff)
 				}
 				if format == "markdown" {
@@ -480,31 +354,23 @@ func TestMarkdownLiveIsRenderOfJSON(t *testing.T) {
 	}
 }
 
-// requestID matches a request ID in an error message.
-var requestID = regexp.MustCompile(`RequestID: [0-9a-f-]+`)
-
 // FuzzMarkdownCell: whatever a value holds, its cell shows exactly its
-// SafeText form ("–" for an empty value; NOT_LISTED for an empty status),
-// the verdict shows the message's, and nothing but the verdict's strong
-// emphasis and one table of one row parses: no link, autolink, HTML or
-// code span.
+// safetext.Line form, joined ("–" for an empty value; NOT_LISTED for an
+// empty status), the verdict shows the reason's, and nothing but the
+// verdict's strong emphasis and one table of one row parses: no link,
+// autolink, HTML, code span, mention or issue reference.
 func FuzzMarkdownCell(f *testing.F) {
 	for _, h := range hostile {
 		f.Add(h.value)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		img := withError(imgDoc("app", "v1", exitFailed, 1, destDoc(s, s, s, s)), codeReplicationFailed, s)
 		var b strings.Builder
-		writeMarkdown(&b, imageDocument(img))
-		verdict, rows := checkMarkdown(t, b.String())
-		want := "❌ Replication failed"
-		if msg := oneLine(s); msg != "" {
-			want += ": " + safetext.Line(msg, maxMessage)
-		}
-		if want != verdict {
+		writeMarkdown(&b, failedDoc("failed: "+s, destDoc(s, s, s, s)))
+		verdict, _, rows := checkMarkdown(t, b.String())
+		if want := "❌ app:v1 did not replicate" + joined(": failed: "+s, maxMessage); want != verdict {
 			t.Errorf("verdict = %q, want %q\nMarkdown:\n%s", verdict, want, b.String())
 		}
-		cell, status := safetext.Line(s, maxCell), safetext.Line(s, maxCell)
+		cell, status := joined(s, maxCell), joined(s, maxCell)
 		if s == "" {
 			cell, status = "–", "NOT_LISTED"
 		}

@@ -8,31 +8,20 @@ import (
 )
 
 // metricsFile is the --metrics-file of a wait: CloudWatch Embedded Metric
-// Format (EMF) records, one JSON object per line, which CloudWatch Logs
-// turns into metrics when the file is shipped to it (CloudWatch agent,
-// Fluent Bit, a Lambda's or an ECS task's log stream), with no API call.
-// A nil *metricsFile writes nothing.
-//
-// The record follows the EMF specification as AWS publishes it,
-// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
-// (checked against its text in github.com/awsdocs/amazon-cloudwatch-user-guide,
-// doc_source/CloudWatch_Embedded_Metric_Format_Specification.md): the root
-// member "_aws" holds Timestamp (milliseconds since the Unix epoch) and
-// CloudWatchMetrics, an array of MetricDirective objects, each with
-// Namespace (1 to 255 characters), Dimensions (an array of DimensionSets:
-// arrays of dimension keys, at most 9 in the older text and 30 in the
-// current one) and Metrics (at most 100 MetricDefinitions: Name and an
-// optional Unit, such as Seconds). Every dimension key and metric name must
-// be a member of the root node, with a string value for a dimension and a
-// number for a metric; other members are kept in the log event as they are.
+// Format records, one JSON object per line, which CloudWatch Logs turns into
+// metrics with no API call. The record follows AWS's EMF specification
+// (CloudWatch_Embedded_Metric_Format_Specification): "_aws" holds Timestamp
+// (milliseconds) and CloudWatchMetrics, directives of Namespace (1 to 255
+// characters), Dimensions (sets of keys) and Metrics (Name, Unit); each
+// dimension is a string member of the root, each metric a number member. A
+// nil *metricsFile writes nothing.
 type metricsFile struct {
 	f *os.File
 	w *bufio.Writer
 }
 
-// openMetrics opens path for appending, creating it if needed; "" means no
-// metrics file. It is opened before the wait, so that a path that cannot
-// be written is a usage error and nothing is sent.
+// openMetrics opens path for appending, creating it; "" means none. It is
+// opened before the wait: a path that cannot be written is a usage error.
 func openMetrics(path string) (*metricsFile, error) {
 	if path == "" {
 		return nil, nil
@@ -44,10 +33,12 @@ func openMetrics(path string) (*metricsFile, error) {
 	return &metricsFile{f: f, w: bufio.NewWriter(f)}, nil
 }
 
-// write appends one record per destination whose replication time is
-// known, stamped with the instant the wait first saw it COMPLETE. A write
-// error is a warning, also with --quiet: the measurement never fails the
-// wait.
+// write appends one record per image and destination whose replication
+// time is known, stamped when the wait first saw it COMPLETE, with the
+// image's outcome. The metric is
+// the upper bound, so that an alarm never misses a slow replication; both
+// bounds are in the record. A write error is a warning: the measurement
+// never fails the wait.
 func (m *metricsFile) write(a *app, namespace string, results []result) {
 	if m == nil {
 		return
@@ -59,30 +50,23 @@ func (m *metricsFile) write(a *app, namespace string, results []result) {
 	}}
 	for _, r := range results {
 		rep := r.report
-		if rep.Duplicate { // one record per image, however often it was named
-			continue
-		}
 		for _, d := range rep.Destinations {
 			lo, hi, ok := d.ReplicationTime(rep.Since)
-			if !ok {
+			if !ok || rep.Duplicate {
 				continue
 			}
-			// The metric is the upper bound, so that an alarm on it never
-			// misses a slow replication; both bounds are in the record.
 			record := map[string]any{
 				"_aws":              map[string]any{"Timestamp": d.FirstSeenComplete.UnixMilli(), "CloudWatchMetrics": directive},
 				"DestinationRegion": d.Region, "DestinationRegistry": d.RegistryID,
 				"ReplicationTime": seconds(hi), "ReplicationTimeMin": seconds(lo), "ReplicationTimeMax": seconds(hi),
 				"Since": rep.SinceSource, "SinceTime": utc(rep.Since).Format("2006-01-02T15:04:05.000Z07:00"),
-				"Repository": rep.Repository, "ImageDigest": rep.ImageDigest,
+				"Repository": rep.Repository, "ImageDigest": rep.ImageDigest, "Outcome": r.outcome,
 			}
-			// "" would be no value: the caller's own registry, an image
-			// named by digest.
-			if rep.RegistryID != "" {
-				record["RegistryId"] = rep.RegistryID
-			}
-			if rep.ImageTag != "" {
-				record["ImageTag"] = rep.ImageTag
+			// "" would be no value: the caller's registry, no tag.
+			for k, v := range map[string]string{"RegistryId": rep.RegistryID, "ImageTag": rep.ImageTag} {
+				if v != "" {
+					record[k] = v
+				}
 			}
 			b, _ := json.Marshal(record)
 			m.w.Write(append(b, '\n'))

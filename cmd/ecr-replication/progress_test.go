@@ -3,55 +3,62 @@ package main
 import (
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
-
-	"github.com/ecrkit/ecrreplication"
 )
 
-// Elapsed times have tenths under a minute, then minutes and seconds.
-func TestFormatElapsed(t *testing.T) {
+// Times for people: one decimal under 10 s, whole seconds to 120 s, then
+// minutes and seconds.
+func TestHuman(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		0:                                     "0.0s",
-		4200 * time.Millisecond:               "4.2s",
-		59*time.Second + 940*time.Millisecond: "59.9s",
-		59*time.Second + 970*time.Millisecond: "1m00s",
-		2*time.Minute + 5*time.Second:         "2m05s",
-		31 * time.Minute:                      "31m00s",
+		-time.Second:                           "0.0 s",
+		0:                                      "0.0 s",
+		40 * time.Millisecond:                  "0.0 s",
+		4200 * time.Millisecond:                "4.2 s",
+		9940 * time.Millisecond:                "9.9 s",
+		9960 * time.Millisecond:                "10 s",
+		59*time.Second + 600*time.Millisecond:  "60 s",
+		119 * time.Second:                      "119 s",
+		119*time.Second + 600*time.Millisecond: "2 min",
+		125 * time.Second:                      "2 min 5 s",
+		30 * time.Minute:                       "30 min",
+		65*time.Minute + 3*time.Second:         "65 min 3 s",
 	} {
-		if got := formatElapsed(d); got != want {
-			t.Errorf("formatElapsed(%v) = %q, want %q", d, got, want)
+		if got := human(d); got != want {
+			t.Errorf("human(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
 
 // Replication times are an interval, floor to ceiling, in tenths below
-// 10 s; only the upper bound when the destination was COMPLETE at the
-// first poll; nothing when it was not seen COMPLETE.
-func TestReplicationTime(t *testing.T) {
-	since := time.Date(2025, 11, 27, 14, 0, 0, 0, time.UTC)
-	at := func(d time.Duration) time.Time { return since.Add(d) }
+// 10 s; only the upper bound when the lower one is not known; "complete
+// before the wait" for a destination COMPLETE at the first poll of a wait
+// that counts from its start (never "≤ 0.1 s"); nothing when it was not
+// seen COMPLETE.
+func TestReplicationText(t *testing.T) {
+	start := &sinceDoc{Source: "wait-start"}
+	pushed := &sinceDoc{Source: "push"}
 	for _, tc := range []struct {
-		pending, complete time.Duration // 0: not seen
-		want              string
+		lo, hi    float64 // -1: not seen COMPLETE
+		firstPoll bool
+		since     *sinceDoc
+		want      string
 	}{
-		{12 * time.Second, 15 * time.Second, "12–15 s"},
-		{12*time.Second + 900*time.Millisecond, 15*time.Second + 100*time.Millisecond, "12–16 s"},
-		{1230 * time.Millisecond, 1870 * time.Millisecond, "1.2–1.9 s"},
-		{0, 15 * time.Second, "≤ 15 s"},
-		{0, 800 * time.Millisecond, "≤ 0.8 s"},
-		{9 * time.Second, 9950 * time.Millisecond, "9.0–10.0 s"},
-		{3 * time.Second, 0, ""},
+		{12, 15, false, start, "12–15 s"},
+		{12.9, 15.1, false, start, "12–16 s"},
+		{1.23, 1.87, false, start, "1.2–1.9 s"},
+		{0, 15, false, start, "≤ 15 s"},
+		{0, 0.8, false, pushed, "≤ 0.8 s"},
+		{9, 9.95, false, start, "9.0–10 s"},
+		{0, 0.1, true, start, "complete before the wait"},
+		{0, 12, true, pushed, "≤ 12 s"},
+		{100, 130, false, start, "100 s–2 min 10 s"},
+		{-1, -1, false, start, ""},
 	} {
-		d := ecrreplication.Destination{Region: "us-west-2", Status: types.ReplicationStatusComplete}
-		if tc.pending > 0 {
-			d.LastSeenPending = at(tc.pending)
+		d := destinationDoc{Status: "COMPLETE", CompleteAtFirstPoll: tc.firstPoll}
+		if tc.hi >= 0 {
+			d.ReplicationSeconds = &intervalDoc{Min: tc.lo, Max: tc.hi}
 		}
-		if tc.complete > 0 {
-			d.FirstSeenComplete = at(tc.complete)
-		}
-		if got := replicationTime(d, since); got != tc.want {
-			t.Errorf("pending %v, complete %v: replicationTime = %q, want %q", tc.pending, tc.complete, got, tc.want)
+		if got := replicationText(d, tc.since); got != tc.want {
+			t.Errorf("%v–%v s (first poll %t, since %s): %q, want %q", tc.lo, tc.hi, tc.firstPoll, tc.since.Source, got, tc.want)
 		}
 	}
 }

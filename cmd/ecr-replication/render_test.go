@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// docJSON is the JSON document of d as --output json writes it: d is a
-// setDoc or an imageDoc.
-func docJSON(t *testing.T, d any) string {
+// docJSON is the JSON document of d as --output json writes it, checked
+// against the schema.
+func docJSON(t *testing.T, d document) string {
 	t.Helper()
 	b, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
@@ -25,42 +26,55 @@ func docJSON(t *testing.T, d any) string {
 	return string(b) + "\n"
 }
 
-// renderDocs are documents of each form, for the render tests: a mixed set
-// (a complete image, its duplicate, a hostile failure, a timeout) and one
-// image.
-func renderDocs(t *testing.T) (set, image string) {
+// img is an image of a document with its outcome and destinations; an
+// outcome other than complete gets an error of code, with message and
+// reason.
+func img(repo, tag string, o outcome, code, reason string, ds ...destinationDoc) imageDoc {
+	d := imageDoc{Repository: repo, ImageTag: tag, Outcome: o, Complete: o == complete, ExitCode: o.info().exitCode, Attempts: 2, Answers: 2,
+		Destinations: append([]destinationDoc{}, ds...)}
+	if code != "" {
+		d.Error = &errorDoc{Code: code, Message: "waiting for " + repo + ":" + tag + ": " + reason, Reason: reason}
+	}
+	return d
+}
+
+// renderDocs are documents for the render tests: a mixed set (a complete
+// image, its duplicate, a hostile failure, a timeout) and one image.
+func renderDocs(t *testing.T) (mixed, one string) {
 	t.Helper()
-	ok := imgDoc("team/api", "v1", exitOK, 2, destDoc("us-east-2", "210987654321", "COMPLETE", "", 1.5, 2.75), destDoc("us-west-2", "123456789012", "COMPLETE", "", 0, 0.5))
+	ok := img("team/api", "v1", complete, "", "", destDoc("us-east-2", "210987654321", "COMPLETE", "", 1.5, 2.75), destDoc("us-west-2", "123456789012", "COMPLETE", "", 0, 0.5))
+	ok.Since = &sinceDoc{Source: "push", Time: time.Date(2025, 11, 27, 14, 3, 7, 0, time.UTC)}
 	dup := ok
 	dup.Duplicate = true
 	dup.Destinations = []destinationDoc{destDoc("us-west-2", "123456789012", "COMPLETE", "", 0, 99)}
 	hostileCode := "x|<b>\n::error::forged %0A,:"
-	failed := withError(imgDoc("web", "v1", exitFailed, 1, destDoc("us-east-2", "210987654321", "FAILED", hostileCode)), codeReplicationFailed,
-		"waiting for web:v1: replication failed to us-east-2 210987654321 FAILED: "+hostileCode)
-	slow := withError(imgDoc("slow", "v1", exitTimeout, 3, destDoc("us-west-2", "123456789012", "IN_PROGRESS", "")), codeTimeout,
-		"waiting for slow:v1: timed out after 1s\n  still pending: us-west-2")
-	set = docJSON(t, setDoc{Images: []imageDoc{ok, dup, failed, slow}, ExitCode: exitTimeout, ElapsedSeconds: 2})
-	image = docJSON(t, imgDoc("app", "v1", exitOK, 1, destDoc("us-west-2", "123456789012", "COMPLETE", "")))
-	return set, image
+	broken := img("web", "v1", failed, codeReplicationFailed, "failed to us-east-2 210987654321: "+hostileCode, destDoc("us-east-2", "210987654321", "FAILED", hostileCode))
+	slow := img("slow", "v1", timedOut, codeTimeout, "timed out after 1.0 s; pending: us-west-2 123456789012", destDoc("us-west-2", "123456789012", "IN_PROGRESS", ""))
+	slow.Error.Message += "\n  no further poll fits"
+	mixed = docJSON(t, document{Images: []imageDoc{ok, dup, broken, slow}, Outcome: timedOut, ExitCode: exitTimeout, ElapsedSeconds: 2})
+	one = docJSON(t, document{Images: []imageDoc{img("app", "v1", complete, "", "", destDoc("us-west-2", "123456789012", "COMPLETE", ""))}, Outcome: complete, Complete: true})
+	return mixed, one
 }
 
-// render --output github writes one ::error per image with an error,
-// escaped as @actions/core escapes, and --github-output appends status and
-// max-replication-seconds (duplicates left out) to what the file holds.
+// render --output github writes one ::error per image that did not
+// replicate, escaped as @actions/core escapes, and --github-output appends
+// status (the outcome) and max-replication-seconds (duplicates left out)
+// to what the file holds.
 func TestRenderGitHub(t *testing.T) {
-	set, image := renderDocs(t)
-	usage := docJSON(t, setDoc{Images: []imageDoc{}, ExitCode: exitUsage, Error: &errorDoc{Code: codeInvalidInput, Message: "--image and --images-from exclude --repository"}})
+	mixed, one := renderDocs(t)
+	usage := docJSON(t, document{Images: []imageDoc{}, Outcome: invalid, ExitCode: exitUsage,
+		Error: &errorDoc{Code: codeInvalidInput, Message: "--image and --images-from exclude --repository", Reason: "--image and --images-from exclude --repository"}})
 	for _, tc := range []struct {
 		name, doc, stdout, outputs string
 	}{
 		{
 			name: "set",
-			doc:  set,
-			stdout: "::error title=Replication failed%3A web%3Av1::waiting for web:v1: replication failed to us-east-2 210987654321 FAILED: x|<b>%0A::error::forged %250A,:\n" +
-				"::error title=Timed out%3A slow%3Av1::waiting for slow:v1: timed out after 1s%0A  still pending: us-west-2\n",
+			doc:  mixed,
+			stdout: "::error title=Replication failed%3A web%3Av1::waiting for web:v1: failed to us-east-2 210987654321: x|<b>%0A::error::forged %250A,:\n" +
+				"::error title=Timed out%3A slow%3Av1::waiting for slow:v1: timed out after 1.0 s; pending: us-west-2 123456789012%0A  no further poll fits\n",
 			outputs: "status=timeout\nmax-replication-seconds=2.75\n",
 		},
-		{name: "image, status read", doc: image, outputs: "status=complete\nmax-replication-seconds=\n"},
+		{name: "one image", doc: one, outputs: "status=complete\nmax-replication-seconds=\n"},
 		{
 			name:    "set usage error",
 			doc:     usage,
@@ -95,19 +109,18 @@ func TestRenderGitHub(t *testing.T) {
 	}
 }
 
-// Each exit code has its status word.
+// The status output is the document's outcome, each its own word.
 func TestRenderGitHubStatusWords(t *testing.T) {
-	got := map[int]string{}
-	for _, code := range []int{0, 1, 2, 3, 4, 5, 130} {
+	got, want := map[outcome]string{}, map[outcome]string{}
+	for o := range outcomes {
 		var b strings.Builder
-		if err := writeGitHubOutputs(&b, document{exitCode: code}); err != nil {
+		if err := writeGitHubOutputs(&b, document{Outcome: o}); err != nil {
 			t.Fatal(err)
 		}
-		got[code] = b.String()
+		got[o] = b.String()
 	}
-	want := map[int]string{}
-	for code, word := range map[int]string{0: "complete", 1: "failed", 2: "invalid-input", 3: "timeout", 4: "not-found", 5: "error", 130: "interrupted"} {
-		want[code] = "status=" + word + "\nmax-replication-seconds=\n"
+	for _, word := range []string{"complete", "in-progress", "failed", "invalid-input", "timeout", "not-found", "error", "interrupted", "skipped"} {
+		want[outcome(word)] = "status=" + word + "\nmax-replication-seconds=\n"
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
@@ -144,19 +157,22 @@ func TestRenderMarkdown(t *testing.T) {
 	}{
 		{
 			name: "set from stdin", doc: set, args: []string{"render", "-"},
-			want: "⏱️ **Timed out** after 2.0 s: 2 of 3 images did not complete\n" +
+			want: "❌ **2 of 3 images did not replicate**\\: 1 failed, 1 timed out · 1 replicated in 2.8 s from the push at 14\\:03\\:07 UTC\n" +
+				"\n" +
+				"- web\\:v1\\: failed to us-east-2 210987654321\\: x\\|\\<b\\>\\\\n\\:\\:error\\:\\:forged %0A,\\:\n" +
+				"- slow\\:v1\\: timed out after 1.0 s; pending\\: us-west-2 123456789012\n" +
 				"\n" +
 				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
 				"| --- | --- | --- | --- | --- | --- |\n" +
-				"| team/api\\:v1 | us-east-2 | 210987654321 | COMPLETE | 1.5–2.8 s | – |\n" +
-				"| team/api\\:v1 | us-west-2 | 123456789012 | COMPLETE | ≤ 0.5 s | – |\n" +
 				"| web\\:v1 | us-east-2 | 210987654321 | FAILED | – | x\\|\\<b\\>\\\\n\\:\\:error\\:\\:forged %0A,\\: |\n" +
 				"| slow\\:v1 | us-west-2 | 123456789012 | IN\\_PROGRESS | – | – |\n" +
+				"| team/api\\:v1 | us-east-2 | 210987654321 | COMPLETE | 1.5–2.8 s | – |\n" +
+				"| team/api\\:v1 | us-west-2 | 123456789012 | COMPLETE | ≤ 0.5 s | – |\n" +
 				"\n",
 		},
 		{
 			name: "image, --output markdown before the command", doc: image, args: []string{"--output", "markdown", "render", "-"},
-			want: "✅ **1 image replicated** to every destination in 0.0 s (1 poll)\n" +
+			want: "✅ **app\\:v1 replicated** to 1 destination\n" +
 				"\n" +
 				"| Image | Region | Registry | Status | Replication time | Failure code |\n" +
 				"| --- | --- | --- | --- | --- | --- |\n" +
@@ -219,16 +235,18 @@ func TestRenderErrors(t *testing.T) {
 		{"empty", []string{"render", "-"}, strings.NewReader(""), "ecr-replication: error: stdin is not a document of status, wait or demo --output json: not JSON: EOF\n"},
 		{"text table", []string{"render", "-"}, strings.NewReader("REGION     REGISTRY\n"), "ecr-replication: error: stdin is not a document of status, wait or demo --output json: not JSON: invalid character 'R' looking for beginning of value\n"},
 		{"two documents", []string{"render", "-"}, strings.NewReader(image + image), "ecr-replication: error: stdin is not a document of status, wait or demo --output json: not JSON: invalid character after top-level value\n"},
-		{"array", []string{"render", "-"}, strings.NewReader("[]"), "ecr-replication: error: stdin is not a document of status, wait or demo --output json: not a JSON object\n"},
+		{"array", []string{"render", "-"}, strings.NewReader("[]"), "ecr-replication: error: stdin is not a document of status, wait or demo --output json: at '': got array, want object\n"},
 		{"unknown exit code", []string{"render", file("bad.json", strings.Replace(image, `"exitCode": 0`, `"exitCode": 7`, 1))}, nil,
-			"ecr-replication: error: \"" + dir + "/bad.json\" is not a document of status, wait or demo --output json: at '/exitCode': value must be one of 0, 1, 2, 3, 4, 5, 130\n"},
+			"ecr-replication: error: \"" + dir + "/bad.json\" is not a document of status, wait or demo --output json: at '/images/0/exitCode': value must be one of 0, 1, 2, 3, 4, 5, 130\n"},
 		{"unknown field", []string{"render", "-"}, strings.NewReader(strings.Replace(image, `"attempts"`, `"extra": 1, "attempts"`, 1)),
-			"ecr-replication: error: stdin is not a document of status, wait or demo --output json: at '': additional properties 'extra' not allowed\n"},
-		{"set with a bad image", []string{"render", "-"}, strings.NewReader(`{"images":[{"repository":"app"}],"complete":true,"exitCode":0,"elapsedSeconds":1}`),
-			"ecr-replication: error: stdin is not a document of status, wait or demo --output json: at '/images/0': missing properties 'registryId', 'imageDigest', 'imageTag', 'complete', 'destinations', 'malformedEntries', 'since', 'exitCode', 'attempts', 'answers', 'elapsedSeconds'\n"},
+			"ecr-replication: error: stdin is not a document of status, wait or demo --output json: at '/images/0': additional properties 'extra' not allowed\n"},
+		{"set with a bad image", []string{"render", "-"}, strings.NewReader(`{"images":[{"repository":"app"}],"outcome":"complete","complete":true,"exitCode":0,"elapsedSeconds":1}`),
+			"ecr-replication: error: stdin is not a document of status, wait or demo --output json: at '/images/0': missing properties 'registryId', 'imageDigest', 'imageTag', 'outcome', 'complete', 'destinations', 'malformedEntries', 'since', 'exitCode', 'attempts', 'answers', 'elapsedSeconds'\n"},
+		{"one image alone", []string{"render", "-"}, strings.NewReader(`{"repository":"app","registryId":"","imageDigest":"","imageTag":"v1","outcome":"complete","complete":true,"destinations":[],"malformedEntries":0,"since":null,"exitCode":0,"attempts":1,"answers":1,"elapsedSeconds":0.1}`),
+			"ecr-replication: error: stdin is not a document of status, wait or demo --output json: at '': missing property 'images'\n"},
 		{"too large", []string{"render", "-"}, io.LimitReader(spaces{}, maxDocument+1), "ecr-replication: error: stdin is over 64 MiB: not a document of status, wait or demo\n"},
 		{"unwritable --github-output", []string{"render", "--output", "github", "--github-output", dir, good}, nil, "ecr-replication: error: --github-output: open " + dir + ": is a directory\n"},
-		{"unknown flag", []string{"render", "--github-outptu", outputs, good}, nil, "ecr-replication: error: flag provided but not defined: -github-outptu\n"},
+		{"unknown flag", []string{"render", "--github-outptu", outputs, good}, nil, "ecr-replication: error: unknown flag --github-outptu (did you mean --github-output?)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			os.Remove(outputs)
@@ -257,7 +275,7 @@ func TestRenderErrors(t *testing.T) {
 // command.
 func TestRenderHelp(t *testing.T) {
 	got := runWith(t.Context(), []string{"--help"})
-	if !strings.Contains(got.stdout, "\n  render   show a document of --output json as Markdown or as GitHub Actions annotations and outputs\n") {
+	if !strings.Contains(got.stdout, "\n  render   show a document of --output json as Markdown, or as GitHub Actions annotations and outputs\n") {
 		t.Errorf("the help does not list render:\n%s", got.stdout)
 	}
 	got = runWith(t.Context(), []string{"render", "--help"})

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ecrkit/ecrreplication"
 	"github.com/ecrkit/ecrreplication/ecrtest"
 )
 
@@ -30,9 +31,10 @@ func setArgs(images []string, extra ...string) []string {
 // imageObject is an image's object in the set's JSON document, whose wait
 // started at the start of the bubble and was answered every time.
 func imageObject(repo, tag, digest string, complete bool, exitCode, attempts int, elapsed float64, ds []any) map[string]any {
+	o := map[int]string{exitOK: "complete", exitFailed: "failed", exitTimeout: "timeout", exitNotFound: "not-found"}[exitCode]
 	return map[string]any{
-		"repository": repo, "registryId": "", "imageDigest": digest, "imageTag": tag,
-		"complete": complete, "destinations": ds, "malformedEntries": 0.0, "since": waitStart,
+		"repository": repo, "registryId": "", "imageDigest": digest, "imageTag": tag, "outcome": o,
+		"complete": complete, "destinations": ds, "malformedEntries": 0.0, "since": pushStart,
 		"exitCode": float64(exitCode), "attempts": float64(attempts), "answers": float64(attempts), "elapsedSeconds": elapsed,
 	}
 }
@@ -79,32 +81,30 @@ func TestWaitSetMixedJSON(t *testing.T) {
 		web["error"] = map[string]any{
 			"code":    "ReplicationFailed",
 			"message": "waiting for web:v1@" + webDigest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
+			"reason":  "failed to us-east-2 210987654321: ACCESS_DENIED",
 		}
+		// Never answered: its times would have counted from the wait's start.
 		missing := imageObject("team/api", "missing", "", false, exitNotFound, 1, 0.0, []any{})
-		missing["answers"] = 0.0
+		missing["answers"], missing["since"] = 0.0, waitStart
 		missing["error"] = map[string]any{
 			"code":             "ImageNotFound",
 			"message":          msg,
+			"reason":           "image not found",
 			"serviceErrorCode": "ImageNotFoundException",
 			"requestId":        notFound["requestId"],
 		}
-		want := map[string]any{
-			"images": []any{
-				imageObject("team/api", "v1", apiDigest, true, exitOK, 2, 1.0, dests(
-					done("us-east-2", otherAccount, 0, 1),
-					done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
-				)),
-				web,
-				missing,
-				imageObject("worker", "", workerDigest, true, exitOK, 4, 3.0, dests(
-					done("us-east-2", otherAccount, 2, 3),
-					done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
-				)),
-			},
-			"complete":       false,
-			"exitCode":       4.0,
-			"elapsedSeconds": 3.0,
-		}
+		want := set("not-found", exitNotFound, 3,
+			imageObject("team/api", "v1", apiDigest, true, exitOK, 2, 1.0, dests(
+				done("us-east-2", otherAccount, 0, 1),
+				done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
+			)),
+			web,
+			missing,
+			imageObject("worker", "", workerDigest, true, exitOK, 4, 3.0, dests(
+				done("us-east-2", otherAccount, 2, 3),
+				done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
+			)),
+		)
 		if diff := cmp.Diff(want, doc); diff != "" {
 			t.Errorf("JSON output (-want +got):\n%s", diff)
 		}
@@ -115,8 +115,9 @@ func TestWaitSetMixedJSON(t *testing.T) {
 	})
 }
 
-// Without a terminal, progress is one line per change of an image's state,
-// errors are printed with each hint once, and the table has an IMAGE column.
+// Without a terminal, progress is one line per change of an image's state;
+// stdout has the verdict, a line per image that did not replicate and the
+// table, problems first; stderr the errors, each hint once.
 func TestWaitSetTextAndPlainProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -127,25 +128,29 @@ func TestWaitSetTextAndPlainProgress(t *testing.T) {
 			t.Fatalf("exit code %d, want 4; stderr:\n%s", got.code, got.stderr)
 		}
 		wantOut := "" +
-			"IMAGE        REGION     REGISTRY      STATUS              FAILURE CODE   REPLICATION TIME\n" +
-			"team/api:v1  us-east-2  210987654321  COMPLETE            -              1.0–2.0 s\n" +
-			"team/api:v1  us-west-2  123456789012  COMPLETE            -              ≤ 1.0 s\n" +
-			"web:v1       us-east-2  210987654321  FAILED              ACCESS_DENIED  -\n" +
-			"web:v1       us-west-2  123456789012  IN_PROGRESS         -              -\n" +
-			"nosuch:v1    -          -             RepositoryNotFound  -              -\n"
+			"❌ 2 of 3 images did not replicate: 1 failed, 1 not found · 1 replicated in 2.0 s from the push at 00:00:00 UTC\n" +
+			"  web:v1: failed to us-east-2 210987654321: ACCESS_DENIED\n" +
+			"  nosuch:v1: repository not found\n" +
+			"\n" +
+			"IMAGE        REGION     REGISTRY      STATUS              REPLICATION TIME  FAILURE CODE\n" +
+			"web:v1       us-east-2  210987654321  FAILED              -                 ACCESS_DENIED\n" +
+			"web:v1       us-west-2  123456789012  IN_PROGRESS         -                 -\n" +
+			"nosuch:v1    -          -             RepositoryNotFound  -                 -\n" +
+			"team/api:v1  us-east-2  210987654321  COMPLETE            1.0–2.0 s         -\n" +
+			"team/api:v1  us-west-2  123456789012  COMPLETE            ≤ 1.0 s           -\n"
 		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
 		// Lines of the same instant come in the order of the answers, which
 		// the concurrent polls do not fix: compare them as sorted per instant.
 		wantErr := []string{
-			"[  0.0s] nosuch:v1  REPOSITORY NOT FOUND",
+			"[  0.0s] nosuch:v1  repository not found",
 			"[  0.0s] team/api:v1  0/2 destinations complete",
-			"[  0.0s] waiting up to 30m0s for 3 images to replicate (at most 10 requests/s, 4 in flight)",
+			"[  0.0s] waiting up to 30 min for 3 images to replicate (at most 10 requests/s, 4 in flight)",
 			"[  0.0s] web:v1  0/2 destinations complete",
 			"[  1.0s] team/api:v1  1/2 destinations complete",
-			"[  1.0s] web:v1  FAILED us-east-2 210987654321: ACCESS_DENIED",
-			"[  2.0s] team/api:v1  COMPLETE (2 destinations)",
+			"[  1.0s] web:v1  failed to us-east-2 210987654321: ACCESS_DENIED",
+			"[  2.0s] team/api:v1  replicated to 2 destinations",
 		}
 		lines := strings.Split(strings.TrimSuffix(got.stderr, "\n"), "\n")
 		if len(lines) < len(wantErr) {
@@ -158,10 +163,9 @@ func TestWaitSetTextAndPlainProgress(t *testing.T) {
 		}
 		wantRest := []string{
 			"ecr-replication: error: waiting for web:v1@" + webDigest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
-			"ecr-replication: error: waiting for nosuch:v1: operation error ECR: DescribeImageReplicationStatus, https response error StatusCode: 400, RequestID: ",
+			"ecr-replication: error: waiting for nosuch:v1: RepositoryNotFoundException: The repository with name 'nosuch' does not exist in the registry with id '123456789012' (1 attempt in 0s)",
 			"ecr-replication: hint: a cross-account destination needs a registry permissions policy",
-			"ecr-replication: hint: check the repository, tag and digest of each image, and that --registry-id and --region name the source registry",
-			"ecr-replication: 1 of 3 images replicated in 2s (6 polls); exit code 4; replication times count from the wait's start",
+			"ecr-replication: hint: check the repository, tag and digest, and that --registry-id and --region name the source registry",
 		}
 		rest := lines[len(wantErr):]
 		if len(rest) != len(wantRest) {
@@ -199,7 +203,7 @@ func TestWaitSetSingleImageShape(t *testing.T) {
 			done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
 		))
 		img["registryId"] = ecrtest.DefaultAccountID
-		want := map[string]any{"images": []any{img}, "complete": true, "exitCode": 0.0, "elapsedSeconds": 1.0}
+		want := set("complete", exitOK, 1, img)
 		if diff := cmp.Diff(want, decodeJSON(t, got.stdout)); diff != "" {
 			t.Errorf("JSON output (-want +got):\n%s", diff)
 		}
@@ -247,10 +251,21 @@ func TestWaitSetAttemptsPerImage(t *testing.T) {
 		if n := float64(srv.CallCount(ecrtest.OpDescribeImageReplicationStatus)); total != n {
 			t.Errorf("the attempts of the non-duplicate images add up to %v, want the %v polls sent", total, n)
 		}
-		if want := "ecr-replication: 2 images replicated in "; !strings.Contains(got.stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, got.stderr)
-		}
+		checkVerdict(t, got.stdout, "✅ 2 images replicated in ")
 	})
+}
+
+// checkVerdict checks that the verdict of the document on stdout begins
+// with want.
+func checkVerdict(t *testing.T, stdout, want string) {
+	t.Helper()
+	d, err := parseDocument([]byte(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if icon, subject, rest := verdict(d); !strings.HasPrefix(icon+" "+subject+rest, want) {
+		t.Errorf("verdict %q, want it to begin with %q", icon+" "+subject+rest, want)
+	}
 }
 
 // Issue 15, point 3, as reported: --image app:slow --image app@<digest of
@@ -276,9 +291,7 @@ func TestWaitSameImageByTagAndDigest(t *testing.T) {
 				if got.code != exitOK {
 					t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 				}
-				if want := "ecr-replication: 2 images replicated in "; !strings.Contains(got.stderr, want) {
-					t.Errorf("stderr does not say %q:\n%s", want, got.stderr)
-				}
+				checkVerdict(t, got.stdout, "✅ 2 images replicated in ")
 				images := decodeJSON(t, got.stdout)["images"].([]any)
 				if len(images) != 3 {
 					t.Fatalf("%d entries in images, want 3 (one per --image)", len(images))
@@ -452,11 +465,12 @@ func TestWaitSetFailFast(t *testing.T) {
 		}
 		images := decodeJSON(t, got.stdout)["images"].([]any)
 		slow := images[1].(map[string]any)
-		want := map[string]any{"code": "Cancelled", "message": `waiting for slow:v1: stopped because web:v1 could not complete (--fail-fast)`}
+		want := map[string]any{"code": "Cancelled", "message": `waiting for slow:v1: stopped because web:v1 could not complete (--fail-fast)`,
+			"reason": "skipped: web:v1 did not replicate (--fail-fast)"}
 		if diff := cmp.Diff(want, slow["error"]); diff != "" || slow["exitCode"] != 1.0 {
 			t.Errorf("slow:v1 exitCode %v, error (-want +got):\n%s", slow["exitCode"], diff)
 		}
-		if !strings.Contains(got.stderr, "slow:v1  CANCELLED (--fail-fast)") || strings.Contains(got.stderr, "interrupted") {
+		if !strings.Contains(got.stderr, "] slow:v1  skipped: web:v1 did not replicate (--fail-fast)\n") || strings.Contains(got.stderr, "interrupted") {
 			t.Errorf("stderr does not show the cancellation as such:\n%s", got.stderr)
 		}
 	})
@@ -532,9 +546,9 @@ func TestWaitSetTerminalProgress(t *testing.T) {
 			}
 			last := got.stderr[i:]
 			for _, want := range []string{
-				"Waiting for 2 images  5.0s  1 complete, 1 failed, 0 waiting",
-				"✓ team/api:v1  COMPLETE (2 destinations)                     5.0s",
-				"✗ web:v1       FAILED us-east-2 210987654321: ACCESS_DENIED  1.0s",
+				"Waiting for 2 images  5.0 s  1 complete, 1 failed, 0 waiting",
+				"✓ team/api:v1  replicated to 2 destinations                     5.0 s",
+				"✗ web:v1       failed to us-east-2 210987654321: ACCESS_DENIED  1.0 s",
 			} {
 				if !strings.Contains(last, want) {
 					t.Errorf("last drawing lacks %q:\n%s", want, last)
@@ -580,7 +594,7 @@ func TestWaitSetUsageErrors(t *testing.T) {
 		want []string // in stderr
 	}{
 		{"no tag or digest", []string{"--image", "team/api"}, []string{`image "team/api" (--image) names no tag or digest`}},
-		{"port is no tag", []string{"--image", "host:5000/api"}, []string{`image "host:5000/api" (--image) names no tag or digest`}},
+		{"port is no tag", []string{"--image", "host:5000/api"}, []string{`image "host:5000/api" (--image) names the registry "host:5000" with a port, which is not an Amazon ECR private registry: use REPO:TAG`}},
 		{"no repository", []string{"--image", ":v1"}, []string{`image ":v1" (--image) names no repository`}},
 		{"comma list", []string{"--image", "a:v1,b:v1"}, []string{`repository name "a:v1,b" must`}},
 		{"both forms", []string{"--image", "app:v1", "--repository", "app", "--tag", "v1"}, []string{"--image and --images-from exclude --repository, --tag"}},
@@ -598,7 +612,7 @@ func TestWaitSetUsageErrors(t *testing.T) {
 		}},
 		{"empty file", []string{"--images-from", empty}, []string{"lists no image"}},
 		{"missing file", []string{"--images-from", filepath.Join(dir, "nosuch.txt")}, []string{"--images-from: open ", "no such file"}},
-		{"bad rate limit", []string{"--image", "app:v1", "--rate-limit", "fast"}, []string{`invalid value "fast" for flag -rate-limit`}},
+		{"bad rate limit", []string{"--image", "app:v1", "--rate-limit", "fast"}, []string{`--rate-limit "fast" is not a number`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := ecrtest.NewInMemoryServer()
@@ -638,8 +652,9 @@ func TestWaitSetUsageErrorJSON(t *testing.T) {
 			e, _ := doc["error"].(map[string]any)
 			want := map[string]any{
 				"images":         []any{},
+				"outcome":        "invalid-input",
 				"complete":       false,
-				"error":          map[string]any{"code": "InvalidInput", "message": e["message"]},
+				"error":          map[string]any{"code": "InvalidInput", "message": e["message"], "reason": e["message"]},
 				"exitCode":       2.0,
 				"elapsedSeconds": 0.0,
 			}
@@ -653,54 +668,25 @@ func TestWaitSetUsageErrorJSON(t *testing.T) {
 	}
 }
 
-// Image references split at the first '@' and at the last ':' after the
-// last '/'.
-func TestParseImageRef(t *testing.T) {
-	const digest = "sha256:4f1c0a0e6a0c4d2b9f3e8a7d6c5b4a3928171605f4e3d2c1b0a99887766554433"
-	type ref struct{ Repository, Tag, Digest string }
-	for in, want := range map[string]ref{
-		"app:v1":                       {"app", "v1", "-"},
-		"team/api:v1.4.2":              {"team/api", "v1.4.2", "-"},
-		"team/api@" + digest:           {"team/api", "-", digest},
-		"team/api:v1@" + digest:        {"team/api", "v1", digest},
-		"host:5000/team/api:v1":        {"host:5000/team/api", "v1", "-"},
-		"app:a:b":                      {"app:a", "b", "-"},
-		"app@sha256:x@y":               {"app", "-", "sha256:x@y"},
-		"app:":                         {"app", "", "-"},
-		"team.x/api-1_2:latest@sha1:a": {"team.x/api-1_2", "latest", "sha1:a"},
-	} {
-		got, err := parseImageRef(in)
-		if err != nil {
-			t.Errorf("parseImageRef(%q): %v", in, err)
-			continue
-		}
-		orDashP := func(p *string) string {
-			if p == nil {
-				return "-"
-			}
-			return *p
-		}
-		if diff := cmp.Diff(want, ref{got.repository, orDashP(got.tag), orDashP(got.digest)}); diff != "" {
-			t.Errorf("parseImageRef(%q) (-want +got):\n%s", in, diff)
-		}
+// A set's outcome is its most severe image's, in the order of the exit
+// codes (130 > 2 > 5 > 4 > 3 > 1 > 0), and its exit code that image's; a
+// skipped image never decides.
+func TestSetOutcome(t *testing.T) {
+	order := []outcome{interrupted, invalid, otherError, notFound, timedOut, failed, complete}
+	res := func(o outcome) result {
+		return result{report: &ecrreplication.Report{Repository: "app"}, outcome: o, exit: o.info().exitCode}
 	}
-	for _, in := range []string{"", "app", "host:5000/app", ":v1", "@" + digest, "app :v1"} {
-		if _, err := parseImageRef(in); err == nil {
-			t.Errorf("parseImageRef(%q) succeeded, want an error", in)
-		}
-	}
-}
-
-// The exit code of a set is the worst: 130 > 2 > 5 > 4 > 3 > 1 > 0.
-func TestWorse(t *testing.T) {
-	order := []int{exitInterrupted, exitUsage, exitOther, exitNotFound, exitTimeout, exitFailed, exitOK}
 	for i, a := range order {
-		for _, b := range order[i:] {
-			if got := worse(a, b); got != a {
-				t.Errorf("worse(%d, %d) = %d, want %d", a, b, got, a)
-			}
-			if got := worse(b, a); got != a {
-				t.Errorf("worse(%d, %d) = %d, want %d", b, a, got, a)
+		others := order[i:]
+		if a != complete {
+			others = append(others, skipped) // a set with a skipped image has one that failed
+		}
+		for _, b := range others {
+			for _, pair := range [][]result{{res(a), res(b)}, {res(b), res(a)}} {
+				d := newDocument(t.Context(), pair, nil, 0)
+				if d.Outcome != a || d.ExitCode != a.info().exitCode || d.Complete != (a == complete) {
+					t.Errorf("%s and %s: outcome %s, exit code %d, complete %t; want %s, %d, %t", pair[0].outcome, pair[1].outcome, d.Outcome, d.ExitCode, d.Complete, a, a.info().exitCode, a == complete)
+				}
 			}
 		}
 	}
@@ -722,7 +708,7 @@ func TestWaitSetManyErrors(t *testing.T) {
 		if n := strings.Count(got.stderr, "ecr-replication: error: waiting for missing"); n != maxProblems {
 			t.Errorf("%d image errors printed, want %d:\n%s", n, maxProblems, got.stderr)
 		}
-		for _, want := range []string{"error: and 2 more images did not complete (--output json has every error)", "hint: check the repository, tag and digest of each image"} {
+		for _, want := range []string{"error: and 2 more images did not replicate (--output json has every error)", "hint: check the repository, tag and digest"} {
 			if strings.Count(got.stderr, want) != 1 {
 				t.Errorf("stderr does not say %q once:\n%s", want, got.stderr)
 			}

@@ -372,9 +372,9 @@ func TestStaticBinary(t *testing.T) {
 		{args: []string{"version"}, wantStdout: wantLine},
 		{args: []string{"--version"}, wantStdout: wantLine},
 		{args: []string{"version", "--output", "json"}, wantStdout: string(wantJSON) + "\n"},
-		{args: []string{"demo", "--speed", "20", "--quiet"}, wantOut: `(?m)^us-east-2 +` + demoOtherAccount + ` +COMPLETE `},
+		{args: []string{"demo", "--speed", "20", "--quiet"}, wantOut: `(?m)^demo/web-app:v1.0.0 +us-east-2 +` + demoOtherAccount + ` +COMPLETE `},
 		{args: []string{"demo", "--speed", "20", "--quiet", "--fail"}, code: exitFailed,
-			wantOut: `(?m)^us-east-2 +` + demoOtherAccount + ` +FAILED +REPLICATION_FAILED `, wantErr: "replication failed to us-east-2 " + demoOtherAccount + " FAILED: REPLICATION_FAILED"},
+			wantOut: `(?m)^demo/web-app:v1.0.0 +us-east-2 +` + demoOtherAccount + ` +FAILED +- +REPLICATION_FAILED$`, wantErr: "replication failed to us-east-2 " + demoOtherAccount + " FAILED: REPLICATION_FAILED"},
 		{args: []string{"demo", "--speed", "20", "--quiet", "--output", "json"}, wantOut: `(?m)^  "complete": true,$`},
 	} {
 		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)

@@ -15,67 +15,69 @@ import (
 var statusCommand = &command{
 	name:     "status",
 	synopsis: "status --repository NAME (--tag TAG | --digest DIGEST) [--registry-id ID] [--timeout 20s] [global flags]",
-	summary:  "print the replication status of an image in each destination",
+	summary:  "print the replication status of an image in each destination, once",
 	help: `
-Prints the replication status of one image in each destination region and
-registry, as DescribeImageReplicationStatus reports it, once, without waiting.
-The exit code is 0 whenever the status could be read, whatever the statuses
-are; use "complete" in the JSON output, or the wait command, to act on them.
---timeout bounds the whole command, the AWS SDK's retries of throttling and
-5xx answers included: without an answer by then it exits 5. Answers over
-4 MiB are refused (ECR's are a few KiB).
-
-Text output (stdout) is a table; "-" means no value:
-
-  REGION     REGISTRY      STATUS       FAILURE CODE
-  eu-west-1  123456789012  COMPLETE     -
-  us-west-2  123456789012  IN_PROGRESS  -
-
-JSON output (--output json) is one image object, as for 'ecr-replication
-wait --repository'; 'ecr-replication schema' prints its JSON Schema.
---output markdown prints a verdict and a Markdown table, --output github
-GitHub Actions annotations (see 'ecr-replication render').
+Prints the replication status of an image in each destination, once, as the
+document of wait: a set of one image ('ecr-replication schema'), with --output
+text a verdict and a table. The exit code is 0 whenever the status was read:
+the outcome (complete, in-progress or failed) says what it is. --timeout bounds
+the command, the AWS SDK's retries included: without an answer it exits 5.
 
 Examples:
-  ecr-replication status --repository my-app --tag v1.4.2
-  ecr-replication status --repository team/api --digest sha256:4f1c... --region eu-central-1 --output json`,
+  ecr-replication status --repository team/api --tag v1.4.2 --output json`,
 	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
 		var img imageFlags
 		img.register(fs)
 		timeout := fs.Duration("timeout", 20*time.Second, "give up after this `duration` without an answer (exit code 5)")
 		return func(ctx context.Context, a *app, fs *flag.FlagSet) int {
-			return a.status(ctx, img.input(fs), *timeout)
+			return a.status(ctx, img.input(givenFlags(fs)), *timeout)
 		}
 	},
+	document: true,
 }
+
+// statusTimeoutError is the error of a status with no answer within its
+// --timeout.
+type statusTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+// Error says that no answer came in time.
+func (e *statusTimeoutError) Error() string {
+	return fmt.Sprintf("no answer within --timeout %v", e.timeout)
+}
+
+// Unwrap returns the call's error.
+func (e *statusTimeoutError) Unwrap() error { return e.err }
 
 // status runs the status command for the image of in, within timeout.
 func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, timeout time.Duration) int {
-	r := newResult(in)
 	if err := ecrreplication.ValidateInput(in); err != nil {
-		return a.invalid(r, err)
-	}
-	if timeout <= 0 {
-		return a.invalid(r, fmt.Errorf("--timeout %v must be greater than zero", timeout))
+		return a.usageError(err)
+	} else if timeout <= 0 {
+		return a.usageError(fmt.Errorf("--timeout %v must be greater than zero", timeout))
 	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	start, r := time.Now(), newResult(in)
 	client, err := a.newClient(sctx)
-	if err == nil {
-		start := time.Now()
-		var report *ecrreplication.Report
-		report, err = ecrreplication.Describe(sctx, client, in)
-		if report != nil {
-			r.report, r.complete = report, report.Complete()
-			a.debug.logf("status of %s: %v", r.name, report.Destinations)
-		} else {
-			r.report.Attempts, r.report.Elapsed = 1, time.Since(start)
-		}
-		if err != nil && sctx.Err() != nil && ctx.Err() == nil {
-			err = fmt.Errorf("status of %s: no answer within --timeout %v: %w", r.name, timeout, err)
-		}
+	if err != nil {
+		return a.emit(ctx, nil, err, 0)
 	}
-	r.err = err
-	r.classify(ctx)
-	return a.emit([]result{r}, nil, 0)
+	report, err := ecrreplication.Describe(sctx, client, in)
+	if r.report.Attempts, r.report.Elapsed = 1, time.Since(start); report != nil {
+		r.report = report
+		a.debug.logf("status of %s: %v", r.name, report.Destinations)
+	}
+	if err != nil && sctx.Err() != nil && ctx.Err() == nil {
+		err = &statusTimeoutError{timeout, err}
+	}
+	if err != nil {
+		r.err = fmt.Errorf("status of %s: %w", r.name, err)
+	}
+	if r.settle(ctx, true); r.reason != "" {
+		r.reason = plain(err)
+	}
+	return a.emit(ctx, []result{r}, nil, time.Since(start))
 }

@@ -158,7 +158,7 @@ func TestVersionCommand(t *testing.T) {
 			{"--output", "text", "version"}, {"version", "--quiet"},
 		} {
 			got := runWith(t.Context(), args)
-			if diff := cmp.Diff(outcome{code: exitOK, stdout: wantLine}, got, cmp.AllowUnexported(outcome{})); diff != "" {
+			if diff := cmp.Diff(ran{code: exitOK, stdout: wantLine}, got, cmp.AllowUnexported(ran{})); diff != "" {
 				t.Errorf("version %q: %q mismatch (-want +got):\n%s", ldflags, args, diff)
 			}
 		}
@@ -197,7 +197,7 @@ func TestVersionCommand(t *testing.T) {
 // unknown-command message.
 func TestVersionHelp(t *testing.T) {
 	got := runWith(t.Context(), []string{"version", "--help"})
-	for _, want := range []string{"Usage: ecr-replication version", "Examples:", "Exit codes:", "--output format", "ecr-replication version --output json"} {
+	for _, want := range []string{"Usage: ecr-replication version", "Examples:", "Exit codes (outcome):", "--output format", "ecr-replication version --output json"} {
 		if got.code != exitOK || !strings.Contains(got.stdout, want) {
 			t.Errorf("version --help: exit code %d, help lacks %q:\n%s", got.code, want, got.stdout)
 		}

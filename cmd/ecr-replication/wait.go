@@ -1,16 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go/logging"
 	"golang.org/x/time/rate"
 
@@ -19,410 +23,324 @@ import (
 	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
-// waitSettings are the wait command's flags other than --repository, --tag,
-// --digest and --registry-id.
+// waitSettings are the wait command's flags but the image flags.
 type waitSettings struct {
-	timeout            time.Duration
-	minDelay, maxDelay time.Duration
-	expect             expectList
-	expectFromRegistry bool
-	since              string
-	metricsFile        string
-	metricsNamespace   string
-	// The images of a set, and how the set is polled.
-	images      imageArgs
-	imagesFrom  string
-	rateLimit   float64
-	concurrency int
-	failFast    bool
+	timeout, minDelay, maxDelay   time.Duration
+	expect                        []ecrreplication.Destination
+	expectFromRegistry, failFast  bool
+	since, metricsFile, metricsNS string
+	sources                       []imageSource
+	rateLimit                     float64
+	concurrency                   int
 }
 
 // register defines the wait flags on fs.
 func (s *waitSettings) register(fs *flag.FlagSet) {
+	source := func(file bool) func(string) error {
+		return func(v string) error { s.sources = append(s.sources, imageSource{v, file}); return nil }
+	}
+	fs.Func("image", "wait for the image `REF`: REPO:TAG, REPO@DIGEST, REPO:TAG@DIGEST or ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG (repeatable)", source(false))
+	fs.Func("images-from", "wait for the images of `FILE`, one per line as for --image, # comments; - reads stdin (repeatable)", source(true))
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration`, everything included (exit code 3)")
 	fs.DurationVar(&s.minDelay, "min-delay", ecrreplication.DefaultMinDelay, "shortest `delay` between polls")
-	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow from --min-delay by %gx per poll", backoff.Growth))
-	fs.Var(&s.expect, "expect", "wait for the destinations `REGION[:ACCOUNT],...`, also before the service lists them (repeatable; without ACCOUNT any registry in REGION counts)")
-	fs.BoolVar(&s.expectFromRegistry, "expect-from-registry", false, "wait for every destination of the registry's replication rules that match the repository (DescribeRegistry)")
-	fs.StringVar(&s.since, "since", ecrreplication.SinceFromWaitStart, "count replication times from `wait-start` or from the image's push (push: one DescribeImages call per image, needs ecr:DescribeImages; falls back to wait-start)")
-	fs.StringVar(&s.metricsFile, "metrics-file", "", "append each destination's replication time to `FILE` as CloudWatch Embedded Metric Format lines")
-	fs.StringVar(&s.metricsNamespace, "metrics-namespace", "ECRReplication", "CloudWatch `namespace` of the --metrics-file metrics")
-	fs.Var(&s.images, "image", "wait for the image `REPO:TAG`, REPO@DIGEST or REPO:TAG@DIGEST (repeatable, one image per flag; excludes --repository, --tag and --digest)")
-	fs.StringVar(&s.imagesFrom, "images-from", "", "wait for the images listed in `FILE`, one per line as for --image; blank lines and # comments are ignored; - reads stdin")
-	fs.Float64Var(&s.rateLimit, "rate-limit", float64(ecrreplication.DefaultWaitAllRateLimit), "send at most `N` requests per second for the whole set of images; throttling halves the rate for a while")
-	fs.IntVar(&s.concurrency, "concurrency", ecrreplication.DefaultWaitAllConcurrency, "have at most `N` requests in flight for the whole set of images")
-	fs.BoolVar(&s.failFast, "fail-fast", false, "stop waiting for every image as soon as one cannot complete (failed, not found, ...)")
+	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow by %gx per poll", backoff.Growth))
+	fs.Func("expect", "wait for the destinations `REGION[:ACCOUNT],...`, also before they are listed (repeatable)", s.addExpected)
+	fs.BoolVar(&s.expectFromRegistry, "expect-from-registry", false, "wait for every destination of the registry's replication rules for the repository")
+	fs.StringVar(&s.since, "since", ecrreplication.SinceFromPush, "count replication times from the image's `push` (needs ecr:DescribeImages) or from the wait-start")
+	fs.StringVar(&s.metricsFile, "metrics-file", "", "append each replication time to `FILE` as CloudWatch Embedded Metric Format lines")
+	fs.StringVar(&s.metricsNS, "metrics-namespace", "ECRReplication", "CloudWatch `namespace` of the --metrics-file metrics")
+	fs.Float64Var(&s.rateLimit, "rate-limit", float64(ecrreplication.DefaultWaitAllRateLimit), "send at most `N` requests per second in all")
+	fs.IntVar(&s.concurrency, "concurrency", ecrreplication.DefaultWaitAllConcurrency, "have at most `N` requests in flight")
+	fs.BoolVar(&s.failFast, "fail-fast", false, "stop waiting for every image once one cannot replicate")
 }
 
-// validate checks the settings other than the images, and returns every
-// problem found.
-func (s *waitSettings) validate() problems {
-	var problems problems
-	add := func(format string, v ...any) { problems = append(problems, fmt.Sprintf(format, v...)) }
-	if s.timeout <= 0 {
-		add("--timeout %v must be greater than zero", s.timeout)
-	}
-	if s.minDelay <= 0 {
-		add("--min-delay %v must be greater than zero", s.minDelay)
-	}
-	if s.maxDelay < s.minDelay {
-		add("--max-delay %v must not be less than --min-delay %v", s.maxDelay, s.minDelay)
-	}
-	if len(s.expect) > 0 && s.expectFromRegistry {
-		add("--expect and --expect-from-registry exclude each other: name the destinations, or let the registry's rules name them")
-	}
-	if s.since != ecrreplication.SinceFromWaitStart && s.since != ecrreplication.SinceFromPush {
-		add("--since %s is not wait-start or push", quote(s.since))
-	}
-	if n := len(s.metricsNamespace); n < 1 || n > 255 || safetext.Line(s.metricsNamespace, 0) != s.metricsNamespace {
-		add("--metrics-namespace %s must be 1 to 255 printable characters", quote(s.metricsNamespace))
-	}
-	if !(s.rateLimit > 0) || math.IsInf(s.rateLimit, 0) {
-		add("--rate-limit %v must be a number of requests per second greater than zero", s.rateLimit)
-	}
-	if s.concurrency < 1 {
-		add("--concurrency %d must be at least 1", s.concurrency)
-	}
-	return problems
-}
-
-// expectList is the value of --expect: destinations as REGION[:ACCOUNT],
-// comma-separated, the flag repeatable.
-type expectList []ecrreplication.Destination
-
-// String implements flag.Value.
-func (l *expectList) String() string {
-	var parts []string
-	for _, d := range *l {
-		parts = append(parts, strings.TrimSuffix(d.Region+":"+d.RegistryID, ":"))
-	}
-	return strings.Join(parts, ",")
-}
-
-// Set implements flag.Value.
-func (l *expectList) Set(v string) error {
+// addExpected adds the destinations of one --expect, REGION[:ACCOUNT],...
+func (s *waitSettings) addExpected(v string) error {
 	for item := range strings.SplitSeq(v, ",") {
-		item = strings.TrimSpace(item)
-		region, account, hasAccount := strings.Cut(item, ":")
-		if !strings.Contains(region, "-") || strings.HasPrefix(region, "-") || strings.HasSuffix(region, "-") ||
-			strings.ContainsFunc(region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
-			return fmt.Errorf("%s is not REGION[:ACCOUNT] with a region name such as us-west-2", quote(item))
+		region, account, hasAccount := strings.Cut(strings.TrimSpace(item), ":")
+		if !strings.Contains(strings.Trim(region, "-"), "-") || strings.ContainsFunc(region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
+			return fmt.Errorf("%s is not REGION[:ACCOUNT] with a region name such as us-west-2", quote(strings.TrimSpace(item)))
+		} else if hasAccount && ecrreplication.ValidateRegistryID(account) != nil {
+			return fmt.Errorf("%s: the account must be a 12-digit account ID", quote(strings.TrimSpace(item)))
 		}
-		if hasAccount && ecrreplication.ValidateRegistryID(account) != nil {
-			return fmt.Errorf("%s: the account must be a 12-digit account ID", quote(item))
-		}
-		*l = append(*l, ecrreplication.Destination{Region: region, RegistryID: account})
+		s.expect = append(s.expect, ecrreplication.Destination{Region: region, RegistryID: account})
 	}
 	return nil
+}
+
+// validate checks the settings but the images.
+func (s *waitSettings) validate() (p problems) {
+	check := func(bad bool, format string, v ...any) {
+		if bad {
+			p = append(p, fmt.Sprintf(format, v...))
+		}
+	}
+	check(s.timeout <= 0, "--timeout %v must be greater than zero", s.timeout)
+	check(s.minDelay <= 0, "--min-delay %v must be greater than zero", s.minDelay)
+	check(s.maxDelay < s.minDelay, "--max-delay %v must not be less than --min-delay %v", s.maxDelay, s.minDelay)
+	check(len(s.expect) > 0 && s.expectFromRegistry, "--expect and --expect-from-registry exclude each other: name the destinations, or let the registry's rules name them")
+	check(s.since != ecrreplication.SinceFromWaitStart && s.since != ecrreplication.SinceFromPush, "--since %s is not push or wait-start", quote(s.since))
+	check(len(s.metricsNS) < 1 || len(s.metricsNS) > 255 || safetext.Line(s.metricsNS, 0) != s.metricsNS, "--metrics-namespace %s must be 1 to 255 printable characters", quote(s.metricsNS))
+	check(!(s.rateLimit > 0) || math.IsInf(s.rateLimit, 0), "--rate-limit %v must be a number of requests per second greater than zero", s.rateLimit)
+	check(s.concurrency < 1, "--concurrency %d must be at least 1", s.concurrency)
+	check(len(slices.DeleteFunc(slices.Clone(s.sources), func(src imageSource) bool { return !src.file || src.text != "-" })) > 1, "--images-from - is given twice: stdin can be read once")
+	return p
 }
 
 // waitCommand is "ecr-replication wait".
 var waitCommand = &command{
 	name:     "wait",
-	synopsis: "wait (--repository NAME (--tag TAG | --digest DIGEST) | --image REPO:TAG|REPO@DIGEST... | --images-from FILE) [--registry-id ID] [--timeout 30m] [--min-delay D] [--max-delay D] [--expect REGION[:ACCOUNT],... | --expect-from-registry] [--since wait-start|push] [--metrics-file FILE] [--rate-limit N] [--concurrency N] [--fail-fast] [global flags]",
-	summary:  "wait until one image, or several, have replicated to every destination",
+	synopsis: "wait (--repository NAME (--tag TAG | --digest DIGEST) | --image REF ... | --images-from FILE ...) [flags]",
+	summary:  "wait until images have replicated to every destination",
 	help: `
-Polls DescribeImageReplicationStatus until the image is COMPLETE in every
-expected destination, and stops at once when one is FAILED. Throttling, 5xx,
-dropped connections and unreadable or oversized answers are ridden out until
---timeout, which bounds the whole command, output included. The AWS SDK's own
-retries are off: the wait's schedule retries, under --rate-limit.
+Polls DescribeImageReplicationStatus until each image is COMPLETE in every
+expected destination (--expect, the registry's rules with --expect-from-
+registry, or else every destination listed), or FAILED in one. Throttling,
+5xx and bad answers are ridden out under --rate-limit until --timeout, which
+bounds the whole command.
 
-Expected destinations: those of --expect (also before the service lists
-them), or those of the registry's replication rules that match the repository
-(--expect-from-registry), or else every destination the service lists, of
-which there must be one. Answer entries that name no region are left out.
+Images: --repository with --tag, --digest or both, or --image and
+--images-from (one per line, - for stdin, at most 10,000 images and 64 KiB a
+line), repeatable, read in order. A reference is REPO:TAG, REPO@DIGEST,
+REPO:TAG@DIGEST or a URI, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG
+(also dkr.ecr-fips, .amazonaws.com.cn, dkr-ecr.REGION.on.aws): its account is
+the registry and its region the requests'. A --region or --registry-id that
+differs, or URIs of two regions or accounts, are usage errors (exit code 2,
+nothing sent). An image named twice is polled once.
 
-A set of images: --image REPO:TAG, REPO@DIGEST or REPO:TAG@DIGEST (one per
-flag), or --images-from FILE, one per line ("-" is stdin; blank lines and
-# comments are ignored; at most 10,000 images). All are checked before any
-request (exit code 2), polled together under --rate-limit and --concurrency,
-and bounded by one --timeout. --fail-fast stops the set at the first image
-that cannot complete (the others: error.code Cancelled). A set exits with the
-worst of its images' exit codes: 130 > 2 > 5 > 4 > 3 > 1 > 0.
+Replication times count from the image's push (one DescribeImages call per
+image) or, with --since wait-start or when the push time cannot be read (a
+warning says why), from the start of the wait. --metrics-file appends one
+CloudWatch EMF line per destination (ReplicationTime, the upper bound).
 
-Replication time: for a destination seen COMPLETE, the interval in which it
-completed, "12–15 s", or "≤ 15 s" when it was COMPLETE at the first poll,
-counted from the start of the wait or, with --since push, from the image's
-push (one DescribeImages call per image; when the push time cannot be read,
-from the wait's start, with a warning). --metrics-file appends one CloudWatch
-Embedded Metric Format line per such destination: metric ReplicationTime
-(Seconds, the upper bound) in --metrics-namespace, dimensions
-DestinationRegion and DestinationRegistry, both bounds in the record.
-
-Progress goes to stderr: redrawn in place on a terminal, one line per change
-otherwise; --quiet silences it and the warnings. stdout holds a table (with
-an IMAGE column for a set) or, with --output json, one JSON document, also
-on failure, described by 'ecr-replication schema'; --output markdown gives a
-one-line verdict and a Markdown table (for $GITHUB_STEP_SUMMARY or a pull
-request), --output github GitHub Actions annotations for the images that did
-not complete. An image named twice (by tag and by its digest, say) is polled
-once and counted once; each --image keeps its entry.
+Progress goes to stderr; stdout holds the document, described by
+'ecr-replication schema': with --output text a verdict, a line per image that
+did not replicate and a table. The exit code is that of the most severe
+outcome, 130 > 2 > 5 > 4 > 3 > 1 > 0 (--fail-fast: the others are skipped).
 
 Examples:
-  ecr-replication wait --repository my-app --tag v1.4.2
-  ecr-replication wait --repository my-app --tag v1.4.2 --timeout 10m \
-      --expect us-west-2,eu-west-1,us-east-2:210987654321
-  ecr-replication wait --repository team/api --digest "$DIGEST" \
-      --expect-from-registry --since push --metrics-file emf.log --output json --quiet > replication.json
-  ecr-replication wait --image team/api:v1.4.2 --image team/web@sha256:... \
-      --expect-from-registry
-  ecr-replication wait --images-from images.txt --rate-limit 5 --fail-fast \
-      --output json > replication.json`,
+  ecr-replication wait --repository my-app --tag v1.4.2 --expect us-west-2,eu-west-1
+  ecr-replication wait --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:v1.4.2
+  ecr-replication wait --images-from images.txt --fail-fast --output json > replication.json`,
 	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
 		var img imageFlags
 		var s waitSettings
 		img.register(fs)
 		s.register(fs)
-		return func(ctx context.Context, a *app, fs *flag.FlagSet) int {
-			return a.wait(ctx, &img, fs, s)
-		}
+		return func(ctx context.Context, a *app, fs *flag.FlagSet) int { return a.wait(ctx, &img, givenFlags(fs), s) }
 	},
-	setForm: mentionsImageFlags,
+	document: true,
 }
 
-// wait runs the wait command: for the one image of --repository, or for
-// the set of --image and --images-from, always as a set with
-// ecrreplication.WaitAll. All input is checked before the first request,
-// and nothing runs past --timeout.
-func (a *app) wait(ctx context.Context, img *imageFlags, fs *flag.FlagSet, s waitSettings) int {
-	deadline := time.Now().Add(s.timeout)
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	a.setForm = given["image"] || given["images-from"]
-	inputs, problems := a.waitInputs(img, fs, given, s)
-	one := newResult(nil)
-	if !a.setForm {
-		one = newResult(inputs[0])
+// readTimeoutError is the error of --timeout running out while reading
+// --images-from: a timeout.
+type readTimeoutError struct{ timeout time.Duration }
+
+// Error says what ran out.
+func (e readTimeoutError) Error() string {
+	return fmt.Sprintf("--timeout %v ran out while reading --images-from", e.timeout)
+}
+
+// Is makes the error a timeout.
+func (e readTimeoutError) Is(target error) bool { return target == ecrreplication.ErrWaitTimeout }
+
+// wait runs the wait command: every input is checked before the first
+// request, and nothing runs past --timeout.
+func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, s waitSettings) int {
+	start, readCtx, problems := time.Now(), ctx, s.validate()
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		readCtx, cancel = context.WithDeadline(ctx, start.Add(s.timeout))
+		defer cancel()
+	}
+	var inputs []*ecr.DescribeImageReplicationStatusInput
+	if len(s.sources) == 0 {
+		inputs = append(inputs, img.input(given))
+		if err := ecrreplication.ValidateInput(inputs[0]); err != nil {
+			problems = append(violations(err, nil), problems...)
+		}
+	} else {
+		var both []string
+		for _, name := range []string{"repository", "tag", "digest"} {
+			if given[name] {
+				both = append(both, "--"+name)
+			}
+		}
+		if len(both) > 0 {
+			problems = append(problems, "--image and --images-from exclude "+strings.Join(both, ", ")+": name every image with --image or --images-from")
+		}
+		var registryID *string
+		if given["registry-id"] {
+			registryID = aws.String(img.registryID)
+			if err := ecrreplication.ValidateRegistryID(img.registryID); err != nil {
+				problems = append(problems, violations(err, nil)...)
+			}
+		}
+		args, err := a.readImages(readCtx, s.sources)
+		switch {
+		case ctx.Err() != nil:
+			return a.emit(ctx, nil, fmt.Errorf("interrupted while reading --images-from: %w", ctx.Err()), time.Since(start))
+		case readCtx.Err() != nil:
+			return a.emit(ctx, nil, readTimeoutError{s.timeout}, time.Since(start))
+		case err != nil:
+			problems = append(problems, err.Error())
+		case len(args) == 0:
+			problems = append(problems, "--images-from lists no image")
+		}
+		var uriRegion string
+		var more []string
+		inputs, uriRegion, more = imageInputs(args, registryID, a.g.region)
+		problems, a.g.region = append(problems, more...), cmp.Or(a.g.region, uriRegion)
 	}
 	if len(problems) > 0 {
-		return a.invalid(one, problems)
+		return a.usageError(problems)
 	}
-	if s.timeout <= s.minDelay {
-		// Polls are at least --min-delay apart: the first is the only one.
+	if s.timeout <= s.minDelay { // polls are at least --min-delay apart: one poll only
 		a.warn(fmt.Sprintf("--timeout %v is not longer than --min-delay %v, so the wait can poll only once", s.timeout, s.minDelay))
 		a.onePollHint = fmt.Sprintf("polls are at least --min-delay %v apart, so --timeout %v left room for one poll only: raise --timeout, or lower --min-delay", s.minDelay, s.timeout)
 	}
 	metrics, err := openMetrics(s.metricsFile)
 	if err != nil {
-		return a.invalid(one, err)
+		return a.usageError(err)
 	}
 	defer metrics.close(a)
 	client, err := a.newClient(ctx)
 	if err != nil {
-		one.err = err
-		one.classify(ctx)
-		return a.fail(one)
+		return a.emit(ctx, nil, err, time.Since(start))
 	}
-	results, elapsed := a.waitAll(ctx, client, inputs, s, time.Until(deadline))
-	metrics.write(a, s.metricsNamespace, results)
-	code := a.emit(results, nil, elapsed)
-	a.summarize(results, elapsed, code)
-	return code
+	results, elapsed := a.waitAll(ctx, client, inputs, s, time.Until(start.Add(s.timeout)))
+	metrics.write(a, s.metricsNS, results)
+	return a.emit(ctx, results, nil, elapsed)
 }
 
-// waitInputs returns the requests to wait for, one per image given, in the
-// order given (WaitAll polls an image named twice once), and every problem
-// with them and with the settings. Without --image and --images-from there
-// is one request, made from --repository, --tag, --digest and
-// --registry-id, valid or not.
-func (a *app) waitInputs(img *imageFlags, fs *flag.FlagSet, given map[string]bool, s waitSettings) ([]*ecr.DescribeImageReplicationStatusInput, problems) {
-	problems := s.validate()
-	if !a.setForm {
-		in := img.input(fs)
-		if err := ecrreplication.ValidateInput(in); err != nil {
-			problems = append(violations(err, nil), problems...)
-		}
-		return []*ecr.DescribeImageReplicationStatusInput{in}, problems
-	}
-	var both []string
-	for _, name := range []string{"repository", "tag", "digest"} {
-		if given[name] {
-			both = append(both, "--"+name)
-		}
-	}
-	if len(both) > 0 {
-		problems = append(problems, fmt.Sprintf("--image and --images-from exclude %s: name every image with --image or --images-from, and the registry with --registry-id", strings.Join(both, ", ")))
-	}
-	var registryID *string
-	if given["registry-id"] {
-		registryID = aws.String(img.registryID)
-		if err := ecrreplication.ValidateRegistryID(img.registryID); err != nil {
-			problems = append(problems, violations(err, nil)...)
-		}
-	}
-	args := s.images
-	if given["images-from"] {
-		fromFile, err := readImageArgs(s.imagesFrom, a.env.stdin)
-		if err != nil {
-			problems = append(problems, err.Error())
-		} else if len(fromFile) == 0 && len(args) == 0 {
-			problems = append(problems, fmt.Sprintf("--images-from %s lists no image", quote(s.imagesFrom)))
-		}
-		args = append(args[:len(args):len(args)], fromFile...)
-	}
-	var inputs []*ecr.DescribeImageReplicationStatusInput
-	for _, arg := range args {
-		ref, err := parseImageRef(arg.text)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("image %s (%s) %v", quote(arg.text), arg.source, err))
-			continue
-		}
-		in := ref.input(registryID)
-		if err := ecrreplication.ValidateInput(in); err != nil {
-			problems = append(problems, violations(err, &arg)...)
-			continue
-		}
-		inputs = append(inputs, in)
-	}
-	return inputs, problems
-}
-
-// maxProblems is how many problems of the input are reported one by one;
-// the rest are counted.
-const maxProblems = 10
-
-// problems is a usage error made of several problems, each on its own
-// line: the first maxProblems, and how many more there are.
-type problems []string
-
-// Error returns the problems, one per line.
-func (p problems) Error() string { return strings.Join(p.lines(), "\n  ") }
-
-// lines returns the lines to print.
-func (p problems) lines() []string {
-	if len(p) > maxProblems {
-		return append(p[:maxProblems:maxProblems], fmt.Sprintf("and %d more problems", len(p)-maxProblems))
-	}
-	return p
-}
-
-// waitAll waits for the images of inputs together, for at most remaining,
-// showing progress on stderr, and returns one result per input and the time
-// the set took.
+// waitAll waits for the images of inputs together for at most remaining,
+// showing progress, and returns their results and the time the set took.
 func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.DescribeImageReplicationStatusInput, s waitSettings, remaining time.Duration) ([]result, time.Duration) {
 	results := make([]result, len(inputs))
-	names := make([]string, len(inputs))
 	for i, in := range inputs {
 		results[i] = newResult(in)
-		names[i] = results[i].name
 	}
-	burst := int(max(1, min(math.Ceil(s.rateLimit), float64(ecrreplication.DefaultWaitAllBurst))))
-	what, limits := fmt.Sprintf("%d images", distinctImages(inputs)), fmt.Sprintf(" (at most %g requests/s, %d in flight)", s.rateLimit, s.concurrency)
-	if !a.setForm {
-		what, limits = names[0], ""
+	single, what := len(inputs) == 1, plural(len(inputs), "image")
+	limits := fmt.Sprintf(" (at most %g requests/s, %d in flight)", s.rateLimit, s.concurrency)
+	if single {
+		what, limits = results[0].name, ""
 	}
 	var prog *progress
 	if !a.g.quiet {
-		prog = newProgress(a.stderr, *a.env.terminal, names, !a.setForm)
-		prog.note("waiting up to %v for %s to replicate%s", s.timeout.Round(time.Millisecond), what, limits)
+		prog = newProgress(a.stderr, *a.env.terminal, what)
+		prog.note("waiting up to %s for %s to replicate%s", human(s.timeout), what, limits)
 	}
-	a.debug.logf("waiting for %s: timeout %v, delays %v to %v, expect %q, expect-from-registry %t, since %s, rate limit %g/s (burst %d), concurrency %d, fail-fast %t",
-		what, s.timeout, s.minDelay, s.maxDelay, s.expect.String(), s.expectFromRegistry, s.since, s.rateLimit, burst, s.concurrency, s.failFast)
-	start := time.Now()
+	burst := int(max(1, min(math.Ceil(s.rateLimit), float64(ecrreplication.DefaultWaitAllBurst))))
+	a.debug.logf("waiting for %s: timeout %v, delays %v to %v, expect %v, expect-from-registry %t, since %s, rate limit %g/s (burst %d), concurrency %d, fail-fast %t",
+		what, s.timeout, s.minDelay, s.maxDelay, s.expect, s.expectFromRegistry, s.since, s.rateLimit, burst, s.concurrency, s.failFast)
+	pushed, start := &pushTimes{client: client}, time.Now()
 	reports, err := ecrreplication.WaitAll(ctx, client, inputs, max(remaining, time.Nanosecond), func(o *ecrreplication.WaitAllOptions) {
 		o.RateLimit, o.Burst, o.MaxConcurrency, o.FailFast = rate.Limit(s.rateLimit), burst, s.concurrency, s.failFast
-		o.OnProgress = prog.update
+		o.OnProgress = func(reports []*ecrreplication.Report) {
+			for i, rep := range reports {
+				if r := &results[i]; rep != nil && !r.done {
+					r.report, r.firstAnswer = rep, cmp.Or(r.firstAnswer, time.Now())
+				}
+			}
+			prog.update(progressRows(results, single))
+		}
 		o.OnImageDone = func(i int, report *ecrreplication.Report, err error) {
-			// Show an image's end at once, also one with no new answer
-			// (not found, skipped).
-			r := results[i]
-			r.report, r.err, r.complete = report, err, err == nil
-			r.classify(ctx)
-			prog.ended(i, finalState(r))
+			results[i].report, results[i].err, results[i].done = report, err, true
+			settle(ctx, results, i)
+			prog.update(progressRows(results, single))
 		}
 		o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-			wo.MinDelay, wo.MaxDelay, wo.Destinations = s.minDelay, s.maxDelay, s.expect
+			wo.MinDelay, wo.MaxDelay, wo.Destinations, wo.Logger = s.minDelay, s.maxDelay, s.expect, waitLogger{a, prog}
 			if s.expectFromRegistry {
 				wo.Registry = client
 			}
 			if s.since == ecrreplication.SinceFromPush {
-				wo.Images = client
+				wo.Images = pushed
 			}
-			wo.Logger = waitLogger{a: a, prog: prog}
 		})
 	})
 	elapsed := time.Since(start)
-	if err != nil {
-		a.debug.logf("wait ended: %v", err)
-	}
+	a.debug.logf("wait ended: %v", err)
 	var all *ecrreplication.WaitAllError
 	for i := range results {
-		r := &results[i]
 		if i < len(reports) && reports[i] != nil {
-			r.report = reports[i]
+			results[i].report = reports[i]
 		}
-		switch {
+		switch results[i].err = nil; {
 		case errors.As(err, &all) && len(all.Errors) == len(inputs):
-			r.err = all.Errors[i]
+			results[i].err = all.Errors[i]
 		case len(reports) != len(inputs):
-			r.err = err
+			results[i].err = err
 		}
-		r.complete = r.err == nil
-		r.classify(ctx)
 	}
 	for i := range results {
-		var skipped *ecrreplication.SkippedError
-		if r := &results[i]; r.exitCode != exitInterrupted && errors.As(r.err, &skipped) && skipped.Index < len(results) {
-			r.err = fmt.Errorf("waiting for %s: stopped because %s could not complete (--fail-fast)", r.name, results[skipped.Index].name)
-			r.errCode, r.exitCode = codeCancelled, results[skipped.Index].exitCode
-		}
+		settle(ctx, results, i)
 	}
-	prog.finish(results)
+	prog.update(progressRows(results, single))
+	prog.finish()
+	if n, why := pushed.fallbacks(results); n > 0 {
+		a.warn(fmt.Sprintf("the replication times of %s count from the start of the wait: the push time could not be read (%s); allow ecr:DescribeImages, or pass --since wait-start", plural(n, "image"), why))
+	}
 	return results, elapsed
 }
 
-// summarize prints, unless --quiet, how the wait went: the images
-// replicated, the time and polls it took, and what the replication times
-// count from. A single image that did not complete has its error instead.
-func (a *app) summarize(results []result, elapsed time.Duration, code int) {
-	if a.g.quiet || !a.setForm && code != exitOK {
-		return
+// settle settles the result of image i; a skipped image takes the exit
+// code of the image that stopped the set, which its reason names.
+func settle(ctx context.Context, results []result, i int) {
+	r := &results[i]
+	r.settle(ctx, false)
+	var sk *ecrreplication.SkippedError
+	if r.outcome == skipped && errors.As(r.err, &sk) && sk.Index < len(results) {
+		other := &results[sk.Index]
+		other.settle(ctx, false)
+		r.err = fmt.Errorf("waiting for %s: stopped because %s could not complete (--fail-fast)", r.name, other.name)
+		r.reason, r.exit = fmt.Sprintf("skipped: %s did not replicate (--fail-fast)", other.name), other.exit
 	}
-	images, complete, polls, destinations, from := 0, 0, 0, 0, map[string]bool{}
-	for _, r := range results {
-		if r.report.Duplicate { // an image named twice counts once
-			continue
-		}
-		images++
-		polls += r.report.Attempts
-		if r.err == nil {
-			complete++
-		}
-		for _, d := range r.report.Destinations {
-			if _, _, ok := d.ReplicationTime(r.report.Since); ok {
-				from[r.report.SinceSource] = true
-			}
-			if !d.Extra {
-				destinations++
-			}
-		}
-	}
-	line := fmt.Sprintf("%d of %d images replicated", complete, images)
-	switch {
-	case !a.setForm:
-		line = fmt.Sprintf("%s replicated to %d destinations", results[0].name, destinations)
-	case complete == images:
-		line = fmt.Sprintf("%d images replicated", complete)
-	}
-	line += fmt.Sprintf(" in %v (%d polls)", elapsed.Round(100*time.Millisecond), polls)
-	if code != exitOK {
-		line += fmt.Sprintf("; exit code %d", code)
-	}
-	switch push, start := from[ecrreplication.SinceFromPush], from[ecrreplication.SinceFromWaitStart]; {
-	case push && start:
-		line += "; replication times count from the image's push where it could be read, else from the wait's start"
-	case push:
-		line += "; replication times count from the image's push"
-	case start:
-		line += "; replication times count from the wait's start"
-	}
-	a.say("%s", line)
 }
 
-// waitLogger receives the waiter's log lines: transient errors ridden out
-// and measurement fallbacks (warnings) are shown as progress, every line
-// with --debug.
+// pushTimes reads the push times for the wait (WaiterOptions.Images) and
+// keeps why the first could not be read: a denied ecr:DescribeImages is
+// told once, not once per image.
+type pushTimes struct {
+	client *ecr.Client
+	mu     sync.Mutex
+	why    string
+}
+
+// DescribeImages calls the client's and notes the first failure.
+func (p *pushTimes) DescribeImages(ctx context.Context, in *ecr.DescribeImagesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error) {
+	out, err := p.client.DescribeImages(ctx, in, optFns...)
+	why := "DescribeImages gave no push time"
+	if err != nil {
+		why = plain(ecrreplication.MapError(err))
+	} else if slices.ContainsFunc(out.ImageDetails, func(d types.ImageDetail) bool { return d.ImagePushedAt != nil }) {
+		return out, nil
+	}
+	p.mu.Lock()
+	p.why = cmp.Or(p.why, why)
+	p.mu.Unlock()
+	return out, err
+}
+
+// fallbacks counts the images answered whose times count from the wait's
+// start, and says why.
+func (p *pushTimes) fallbacks(results []result) (n int, why string) {
+	for _, r := range results {
+		if r.report.Answers > 0 && r.report.SinceSource == ecrreplication.SinceFromWaitStart && !r.report.Duplicate {
+			n++
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.why == "" {
+		return 0, ""
+	}
+	return n, p.why
+}
+
+// waitLogger shows the waiter's warnings (transient errors ridden out) as
+// progress, every line with --debug; the line per image whose push time is
+// unknown is left to --debug, as pushTimes tells it once.
 type waitLogger struct {
 	a    *app
 	prog *progress
@@ -430,17 +348,9 @@ type waitLogger struct {
 
 // Logf implements logging.Logger.
 func (l waitLogger) Logf(c logging.Classification, format string, v ...any) {
-	msg := unprefixed(fmt.Sprintf(format, v...))
+	msg := strings.TrimPrefix(fmt.Sprintf(format, v...), "ecrreplication: ")
 	l.a.debug.logf("waiter: %s", msg)
-	if c == logging.Warn {
+	if c == logging.Warn && !strings.Contains(format, "push time unknown") {
 		l.prog.note("%s", msg)
 	}
-}
-
-// notFoundText says which of an image and its repository is not found.
-func notFoundText(err error) string {
-	if errors.Is(err, ecrreplication.ErrRepositoryNotFound) {
-		return "REPOSITORY NOT FOUND"
-	}
-	return "IMAGE NOT FOUND"
 }

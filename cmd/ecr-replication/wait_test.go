@@ -30,23 +30,24 @@ func TestWaitComplete(t *testing.T) {
 		if got.code != exitOK {
 			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 		}
-		want := map[string]any{
+		want := set("complete", exitOK, 1, map[string]any{
 			"repository":  "app",
 			"registryId":  "",
 			"imageDigest": digest,
 			"imageTag":    "v1",
+			"outcome":     "complete",
 			"complete":    true,
 			"destinations": dests(
 				done("us-east-2", otherAccount, 0, 1),
 				done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
 			),
 			"malformedEntries": 0.0,
-			"since":            waitStart,
+			"since":            pushStart,
 			"exitCode":         0.0,
 			"attempts":         2.0,
 			"answers":          2.0,
 			"elapsedSeconds":   1.0,
-		}
+		})
 		if diff := cmp.Diff(want, decodeJSON(t, got.stdout)); diff != "" {
 			t.Errorf("JSON output (-want +got):\n%s", diff)
 		}
@@ -66,19 +67,20 @@ func TestWaitTextOutputAndPlainProgress(t *testing.T) {
 			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
 		}
 		wantOut := "" +
-			"REGION     REGISTRY      STATUS    FAILURE CODE  REPLICATION TIME\n" +
-			"us-east-2  210987654321  COMPLETE  -             1.0–2.0 s\n" +
-			"us-west-2  123456789012  COMPLETE  -             ≤ 1.0 s\n"
+			"✅ app:v1 replicated to 2 destinations in 2.0 s from the push at 00:00:00 UTC\n" +
+			"\n" +
+			"IMAGE   REGION     REGISTRY      STATUS    REPLICATION TIME  FAILURE CODE\n" +
+			"app:v1  us-east-2  210987654321  COMPLETE  1.0–2.0 s         -\n" +
+			"app:v1  us-west-2  123456789012  COMPLETE  ≤ 1.0 s           -\n"
 		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
 		wantErr := "" +
-			"[  0.0s] waiting up to 30m0s for app:v1 to replicate\n" +
+			"[  0.0s] waiting up to 30 min for app:v1 to replicate\n" +
 			"[  0.0s] us-east-2 210987654321 IN_PROGRESS\n" +
 			"[  0.0s] us-west-2 123456789012 IN_PROGRESS\n" +
 			"[  1.0s] us-west-2 123456789012 COMPLETE after ≤ 1.0 s\n" +
-			"[  2.0s] us-east-2 210987654321 COMPLETE after 1.0–2.0 s\n" +
-			"ecr-replication: app:v1 replicated to 2 destinations in 2s (3 polls); replication times count from the wait's start\n"
+			"[  2.0s] us-east-2 210987654321 COMPLETE after 1.0–2.0 s\n"
 		if diff := cmp.Diff(wantErr, got.stderr); diff != "" {
 			t.Errorf("stderr (-want +got):\n%s", diff)
 		}
@@ -114,7 +116,7 @@ func TestWaitTerminalProgress(t *testing.T) {
 		}
 		// The last drawing shows the final state with frozen elapsed times.
 		last := got.stderr[strings.LastIndex(got.stderr, "\x1b[3A"):]
-		for _, want := range []string{"✓ us-east-2 210987654321 COMPLETE after 4.0–5.0 s", "✓ us-west-2 123456789012 COMPLETE after ≤ 1.0 s", "Waiting for app:v1  5.0s  2 complete, 0 failed, 0 waiting"} {
+		for _, want := range []string{"✓ us-east-2 210987654321 COMPLETE after 4.0–5.0 s", "✓ us-west-2 123456789012 COMPLETE after ≤ 1.0 s", "Waiting for app:v1  5.0 s  2 complete, 0 failed, 0 waiting"} {
 			if !strings.Contains(last, want) {
 				t.Errorf("last drawing lacks %q:\n%q", want, last)
 			}
@@ -134,12 +136,14 @@ func TestWaitReplicationFailed(t *testing.T) {
 		if got.code != exitFailed {
 			t.Fatalf("exit code %d, want 1; stderr:\n%s", got.code, got.stderr)
 		}
-		doc := decodeJSON(t, got.stdout)
+		doc := imageOf(t, got.stdout)
 		wantErr := map[string]any{
 			"code":    "ReplicationFailed",
 			"message": "waiting for app:v1@" + digest + ": replication failed to us-east-2 210987654321 FAILED: ACCESS_DENIED (2 attempts in 1s)",
+			"reason":  "failed to us-east-2 210987654321: ACCESS_DENIED",
 		}
 		want := map[string]any{
+			"outcome":     "failed",
 			"repository":  "app",
 			"registryId":  "",
 			"imageDigest": digest,
@@ -150,7 +154,7 @@ func TestWaitReplicationFailed(t *testing.T) {
 				dest("us-west-2", ecrtest.DefaultAccountID, "IN_PROGRESS", ""),
 			),
 			"malformedEntries": 0.0,
-			"since":            waitStart,
+			"since":            pushStart,
 			"error":            wantErr,
 			"exitCode":         1.0,
 			"attempts":         2.0,
@@ -180,22 +184,24 @@ func TestWaitTimeout(t *testing.T) {
 		if took := time.Since(start); took > 5*time.Second {
 			t.Errorf("the wait took %v, more than --timeout", took)
 		}
-		doc := decodeJSON(t, got.stdout)
+		doc := imageOf(t, got.stdout)
 		want := map[string]any{
 			"repository":  "app",
 			"registryId":  "",
 			"imageDigest": digest,
 			"imageTag":    "v1",
+			"outcome":     "timeout",
 			"complete":    false,
 			"destinations": dests(
 				dest("us-east-2", otherAccount, "IN_PROGRESS", ""),
 				done("us-west-2", ecrtest.DefaultAccountID, 0, 1),
 			),
 			"malformedEntries": 0.0,
-			"since":            waitStart,
+			"since":            pushStart,
 			"error": map[string]any{
 				"code":    "Timeout",
 				"message": "waiting for app:v1@" + digest + ": timed out after 4s (no further poll fits in the 1s left of the 5s limit: polls are at least MinDelay 1s apart), still pending: us-east-2 210987654321 IN_PROGRESS (5 attempts in 4s)",
+				"reason":  "timed out after 4.0 s; pending: us-east-2 210987654321",
 			},
 			"exitCode":       3.0,
 			"attempts":       5.0,
@@ -220,10 +226,12 @@ func TestWaitExpect(t *testing.T) {
 			t.Fatalf("exit code %d, want 3; stderr:\n%s", got.code, got.stderr)
 		}
 		wantOut := "" +
-			"REGION     REGISTRY      STATUS      FAILURE CODE  REPLICATION TIME\n" +
-			"eu-west-1  -             NOT_LISTED  -             -\n" +
-			"us-east-2  210987654321  COMPLETE    -             ≤ 1.0 s\n" +
-			"us-west-2  123456789012  COMPLETE    -             ≤ 1.0 s\n"
+			"❌ app:v1 did not replicate: timed out after 2.0 s; pending: eu-west-1 (not listed)\n" +
+			"\n" +
+			"IMAGE   REGION     REGISTRY      STATUS      REPLICATION TIME  FAILURE CODE\n" +
+			"app:v1  eu-west-1  -             NOT_LISTED  -                 -\n" +
+			"app:v1  us-east-2  210987654321  COMPLETE    ≤ 1.0 s           -\n" +
+			"app:v1  us-west-2  123456789012  COMPLETE    ≤ 1.0 s           -\n"
 		if diff := cmp.Diff(wantOut, got.stdout); diff != "" {
 			t.Errorf("stdout (-want +got):\n%s", diff)
 		}
@@ -263,7 +271,7 @@ func TestWaitNoReplicationRule(t *testing.T) {
 		if got.code != exitFailed {
 			t.Fatalf("exit code %d, want 1; stderr:\n%s", got.code, got.stderr)
 		}
-		doc := decodeJSON(t, got.stdout)
+		doc := imageOf(t, got.stdout)
 		if diff := cmp.Diff("NoReplicationRule", doc["error"].(map[string]any)["code"]); diff != "" {
 			t.Errorf("error.code (-want +got):\n%s", diff)
 		}
@@ -305,11 +313,11 @@ func TestWaitNotFound(t *testing.T) {
 				if got.code != exitNotFound {
 					t.Fatalf("exit code %d, want 4; stderr:\n%s", got.code, got.stderr)
 				}
-				e := decodeJSON(t, got.stdout)["error"].(map[string]any)
+				e := imageOf(t, got.stdout)["error"].(map[string]any)
 				if e["code"] != tc.code || e["serviceErrorCode"] != tc.code+"Exception" || e["requestId"] == "" {
 					t.Errorf("error = %v, want code %s", e, tc.code)
 				}
-				if !strings.Contains(got.stderr, "hint: check --") {
+				if !strings.Contains(got.stderr, "hint: check the repository, tag and digest") {
 					t.Errorf("stderr has no hint:\n%s", got.stderr)
 				}
 			})
@@ -336,7 +344,7 @@ func TestWaitInterrupted(t *testing.T) {
 		if !strings.Contains(got.stderr, "error: interrupted; stopped waiting") {
 			t.Errorf("stderr lacks the message:\n%s", got.stderr)
 		}
-		if e := decodeJSON(t, got.stdout)["error"].(map[string]any); e["code"] != "Interrupted" {
+		if e := imageOf(t, got.stdout)["error"].(map[string]any); e["code"] != "Interrupted" {
 			t.Errorf("error = %v, want code Interrupted", e)
 		}
 	})
@@ -371,7 +379,7 @@ func TestWaitRegistryMismatch(t *testing.T) {
 		if got.code != exitUsage {
 			t.Fatalf("exit code %d, want 2; stderr:\n%s", got.code, got.stderr)
 		}
-		if e := decodeJSON(t, got.stdout)["error"].(map[string]any); e["code"] != "InvalidInput" {
+		if e := imageOf(t, got.stdout)["error"].(map[string]any); e["code"] != "InvalidInput" {
 			t.Errorf("error = %v, want code InvalidInput", e)
 		}
 		if !strings.Contains(got.stderr, "hint: --expect-from-registry reads the caller's own registry only") {

@@ -22,7 +22,7 @@ func TestWaitHungFirstPollUsesTheRest(t *testing.T) {
 		}}
 		start := time.Now()
 		got := runVia(t.Context(), rt.client(), append(scriptedArgs, "wait", "--repository", "team/app", "--tag", "v1",
-			"--timeout", "20s", "--min-delay", "1s", "--max-delay", "2s", "--output", "json"))
+			"--timeout", "20s", "--min-delay", "1s", "--max-delay", "2s", "--since", "wait-start", "--output", "json"))
 		took := time.Since(start)
 		if got.code != exitOK {
 			t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
@@ -34,7 +34,7 @@ func TestWaitHungFirstPollUsesTheRest(t *testing.T) {
 		if n := rt.calls(); n != 2 {
 			t.Errorf("%d requests, want 2", n)
 		}
-		doc := decodeJSON(t, got.stdout)
+		doc := imageOf(t, got.stdout)
 		if doc["attempts"] != 2.0 || doc["answers"] != 1.0 || doc["complete"] != true {
 			t.Errorf("attempts %v, answers %v, complete %v; want 2, 1, true", doc["attempts"], doc["answers"], doc["complete"])
 		}
@@ -50,7 +50,7 @@ func TestWaitTimeoutShorterThanMinDelay(t *testing.T) {
 		rt := &scripted{answer: func(n int, req *http.Request) (*http.Response, error) {
 			return reply(req, http.StatusOK, strings.NewReader(statusBody(`[{"region":"us-west-2","registryId":"123456789012","status":"IN_PROGRESS"}]`))), nil
 		}}
-		got := runVia(t.Context(), rt.client(), append(scriptedArgs, "wait", "--repository", "app", "--tag", "v1", "--timeout", "1s"))
+		got := runVia(t.Context(), rt.client(), append(scriptedArgs, "wait", "--repository", "app", "--tag", "v1", "--timeout", "1s", "--since", "wait-start"))
 		if got.code != exitTimeout {
 			t.Fatalf("exit code %d, want 3; stderr:\n%s", got.code, got.stderr)
 		}
