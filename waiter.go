@@ -94,7 +94,8 @@ type ImageReplicationCompleteWaiterOptions struct {
 	// for the image's push time (DescribeImages; it needs
 	// ecr:DescribeImages), which then is the reference instant of the
 	// replication times (Report.Since). Without it, or when the push time
-	// cannot be read, they count from the wait's start.
+	// cannot be read, they count from the wait's start (Report.SinceSource
+	// says which; the Logger gets a debug line saying why).
 	Images DescribeImagesAPIClient
 
 	// OnProgress, when set, is called after every answer with the current

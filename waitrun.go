@@ -295,8 +295,8 @@ func (r *waitRun) expectFrom(out *ecr.DescribeRegistryOutput) error {
 
 // resolveSince sets, at the first answer, the reference instant of the
 // replication times: the image's push time when Images is set and can tell
-// it, else the wait's start. The measurement never fails the wait: any
-// problem is logged and the wait's start is used.
+// it, else the wait's start. The measurement never fails the wait: the wait's
+// start is used, and why goes to the Logger as a debug line.
 func (r *waitRun) resolveSince(ctx context.Context, out *ecr.DescribeImageReplicationStatusOutput, answered time.Time) {
 	if !r.since.IsZero() {
 		return
@@ -307,7 +307,7 @@ func (r *waitRun) resolveSince(ctx context.Context, out *ecr.DescribeImageReplic
 	}
 	pushed, err := r.pushTime(ctx, out)
 	if err != nil {
-		r.opts.Logger.Logf(logging.Warn, "ecrreplication: %s: push time unknown (%s); replication times count from the wait's start", r.image(), safetext.Line(err.Error(), 0))
+		r.opts.Logger.Logf(logging.Debug, "ecrreplication: %s: push time unknown (%s); replication times count from the wait's start", r.image(), safetext.Line(err.Error(), 0))
 		return
 	}
 	// Keep the push instant on this process's monotonic clock, so that a

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
@@ -24,6 +25,7 @@ type fixture struct {
 	released string // action/VERSION
 	rel      *releaseServer
 	srv      *ecrtest.Server
+	created  time.Time // before any image was pushed
 	creds    aws.Credentials
 	noGo     string // a PATH of only the script's tools
 	// The runner and the release archive for this machine.
@@ -58,7 +60,7 @@ func newFixture(t testing.TB) *fixture {
 		archiveName(f.released, "windows", f.goarch): makeZip(t, archiveFile{name: "ecr-replication.exe", mode: 0o755, body: binary}, readme),
 	})
 
-	f.srv = ecrtest.NewServer(func(o *ecrtest.Options) { o.RequireAuth = true })
+	f.srv, f.created = ecrtest.NewServer(func(o *ecrtest.Options) { o.RequireAuth = true }), time.Now()
 	t.Cleanup(f.srv.Close)
 	err = f.srv.PutReplicationConfiguration(types.ReplicationConfiguration{
 		Rules: []types.ReplicationRule{{

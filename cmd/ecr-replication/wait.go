@@ -339,8 +339,7 @@ func (p *pushTimes) fallbacks(results []result) (n int, why string) {
 }
 
 // waitLogger shows the waiter's warnings (transient errors ridden out) as
-// progress, every line with --debug; the line per image whose push time is
-// unknown is left to --debug, as pushTimes tells it once.
+// progress, every line with --debug.
 type waitLogger struct {
 	a    *app
 	prog *progress
@@ -350,7 +349,7 @@ type waitLogger struct {
 func (l waitLogger) Logf(c logging.Classification, format string, v ...any) {
 	msg := strings.TrimPrefix(fmt.Sprintf(format, v...), "ecrreplication: ")
 	l.a.debug.logf("waiter: %s", msg)
-	if c == logging.Warn && !strings.Contains(format, "push time unknown") {
+	if c == logging.Warn {
 		l.prog.note("%s", msg)
 	}
 }
