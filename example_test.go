@@ -141,8 +141,8 @@ func ExampleDestination_ReplicationTime() {
 }
 
 func ExampleImageReplicationCompleteWaiter_Wait() {
-	// An ECR simulator whose registry replicates to two regions; the real
-	// client talks to it. In a service: client := ecr.NewFromConfig(cfg).
+	// An ECR simulator whose registry replicates to two regions, where the
+	// image is already COMPLETE; the real client talks to it.
 	srv := ecrtest.NewServer()
 	defer srv.Close()
 	_ = srv.PutReplicationConfiguration(types.ReplicationConfiguration{Rules: []types.ReplicationRule{{
@@ -151,17 +151,18 @@ func ExampleImageReplicationCompleteWaiter_Wait() {
 			{Region: aws.String("eu-west-1"), RegistryId: aws.String(srv.AccountID())},
 		},
 	}}})
-	_, _ = srv.PushImage("team/api", "v1.2.3")
+	_, _ = srv.PushImage("team/api", "v1.2.3", ecrtest.DestinationPlan{Region: "us-west-2"}, ecrtest.DestinationPlan{Region: "eu-west-1"})
 	client := srv.Client()
+	ctx := context.Background()
 
+	// client := ecr.NewFromConfig(cfg)
 	waiter := ecrreplication.NewImageReplicationCompleteWaiter(client, func(o *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-		o.Registry = client                                            // expect what the registry's replication rules say
-		o.MinDelay, o.MaxDelay = time.Millisecond, 10*time.Millisecond // for the example; the defaults are 3 s and 20 s
+		o.Registry = client // expect every destination the registry's replication rules name
 	})
-	err := waiter.Wait(context.Background(), &ecr.DescribeImageReplicationStatusInput{
+	err := waiter.Wait(ctx, &ecr.DescribeImageReplicationStatusInput{
 		RepositoryName: aws.String("team/api"),
 		ImageId:        &types.ImageIdentifier{ImageTag: aws.String("v1.2.3")},
-	}, 10*time.Minute)
+	}, 20*time.Minute)
 	switch {
 	case err == nil:
 		fmt.Println("replicated to every destination: roll out")
@@ -169,10 +170,8 @@ func ExampleImageReplicationCompleteWaiter_Wait() {
 		fmt.Println("a destination failed:", err)
 	case errors.Is(err, ecrreplication.ErrWaitTimeout):
 		fmt.Println("still replicating:", err)
-	case errors.Is(err, ecrreplication.ErrImageNotFound), errors.Is(err, ecrreplication.ErrRepositoryNotFound):
+	case errors.Is(err, ecrreplication.ErrImageNotFound):
 		fmt.Println("no such image:", err)
-	default:
-		fmt.Println(err)
 	}
 	// Output:
 	// replicated to every destination: roll out

@@ -155,7 +155,7 @@ func measure(t *testing.T, s schedule, images [][]time.Duration) scheduleResult 
 // alternatives on the same replication times, and holds the default to its
 // promise: lower mean detection lag and fewer calls than the 2 s → 15 s
 // backoff, and at most a third of the SDK schedule's mean lag. Run with
-// -update to rewrite testdata/schedule.md (the README's table).
+// -update to rewrite testdata/schedule.md (the table of docs/performance.md).
 func TestSchedule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures 4,000 waits per schedule")

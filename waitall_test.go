@@ -253,7 +253,7 @@ func checkRate(t *testing.T, times []time.Duration, limit float64, burst int) (p
 }
 
 // TestWaitAllScale waits for 1,000 images × 5 destinations in virtual time
-// and reports the figures in the README: the request rate never exceeds the
+// and reports the figures in docs/performance.md: the request rate never exceeds the
 // limit, every image finishes, the goroutines stay bounded by MaxConcurrency,
 // and the memory each pending image costs.
 func TestWaitAllScale(t *testing.T) {
