@@ -31,7 +31,6 @@ func main() {
 // demo; zero values mean the real ones (loadConfig replaces the SDK's
 // default chain, configOptions are added to it).
 type environment struct {
-	terminal      *bool
 	httpClient    aws.HTTPClient
 	configOptions []func(*config.LoadOptions) error
 	loadConfig    func(ctx context.Context, g *globals) (aws.Config, error)
@@ -44,14 +43,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...f
 	var env environment
 	for _, fn := range opts {
 		fn(&env)
-	}
-	if env.terminal == nil { // a character device, unless TERM=dumb
-		tty := false
-		if f, ok := stderr.(*os.File); ok && os.Getenv("TERM") != "dumb" {
-			fi, err := f.Stat()
-			tty = err == nil && fi.Mode()&os.ModeCharDevice != 0
-		}
-		env.terminal = &tty
 	}
 	if env.stdin == nil {
 		env.stdin = os.Stdin

@@ -41,23 +41,23 @@ const (
 // the image that stopped the set), its severity (the exit codes' order, 130 >
 // 2 > 5 > 4 > 3 > 1 > 0; a skipped image never decides), its order in
 // summaries (problems first), its word in headlines, its annotation title,
-// the verdict's icon and the progress's mark.
+// and the verdict's icon.
 type outcomeInfo struct {
 	exitCode, severity, order int
-	word, title, icon, mark   string
+	word, title, icon         string
 }
 
 // outcomes is the one table of the outcomes, which every view reads.
 var outcomes = map[outcome]outcomeInfo{
-	failed:      {exitFailed, 3, 0, "failed", "Replication failed", "❌", "✗"},
-	timedOut:    {exitTimeout, 4, 1, "timed out", "Timed out", "❌", "✗"},
-	notFound:    {exitNotFound, 5, 2, "not found", "Not found", "❌", "✗"},
-	otherError:  {exitOther, 6, 3, "errored", "Error", "❌", "✗"},
-	invalid:     {exitUsage, 7, 4, "invalid", "Invalid input", "⛔", "✗"},
-	interrupted: {exitInterrupted, 8, 5, "interrupted", "Interrupted", "🛑", "✗"},
-	skipped:     {exitOther, 1, 6, "skipped", "Skipped", "❌", "✗"},
-	inProgress:  {exitOK, 2, 7, "in progress", "In progress", "🔄", "…"},
-	complete:    {exitOK, 0, 8, "replicated", "Complete", "✅", "✓"},
+	failed:      {exitFailed, 3, 0, "failed", "Replication failed", "❌"},
+	timedOut:    {exitTimeout, 4, 1, "timed out", "Timed out", "❌"},
+	notFound:    {exitNotFound, 5, 2, "not found", "Not found", "❌"},
+	otherError:  {exitOther, 6, 3, "errored", "Error", "❌"},
+	invalid:     {exitUsage, 7, 4, "invalid", "Invalid input", "⛔"},
+	interrupted: {exitInterrupted, 8, 5, "interrupted", "Interrupted", "🛑"},
+	skipped:     {exitOther, 1, 6, "skipped", "Skipped", "❌"},
+	inProgress:  {exitOK, 2, 7, "in progress", "In progress", "🔄"},
+	complete:    {exitOK, 0, 8, "replicated", "Complete", "✅"},
 }
 
 // info is the outcome's row of the table; an unknown one reads as an error.

@@ -227,7 +227,7 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 	}
 	var prog *progress
 	if !a.g.quiet {
-		prog = newProgress(a.stderr, *a.env.terminal, what)
+		prog = &progress{w: a.stderr, start: time.Now(), shown: map[string]string{}}
 		prog.note("waiting up to %s for %s to replicate%s", human(s.timeout), what, limits)
 	}
 	burst := int(max(1, min(math.Ceil(s.rateLimit), float64(ecrreplication.DefaultWaitAllBurst))))
@@ -277,7 +277,6 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 		settle(ctx, results, i)
 	}
 	prog.update(progressRows(results, single))
-	prog.finish()
 	if n, why := pushed.fallbacks(results); n > 0 {
 		a.warn(fmt.Sprintf("the replication times of %s count from the start of the wait: the push time could not be read (%s); allow ecr:DescribeImages, or pass --since wait-start", plural(n, "image"), why))
 	}
