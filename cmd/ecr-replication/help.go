@@ -8,53 +8,33 @@ import (
 	"text/tabwriter"
 )
 
-// printTopHelp prints the program's help.
-func (a *app) printTopHelp(w io.Writer) {
-	fmt.Fprintf(w, `Usage: %[1]s [global flags] COMMAND [flags]
-
-Reports and waits for Amazon ECR image replication (DescribeImageReplicationStatus),
-for deployment pipelines. AWS credentials and region come from the same places
-as for the AWS CLI: environment, --profile, shared config files, SSO, roles.
-
-Commands:
-`, programName)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+// printTopHelp prints the program's help, its commands listed.
+func printTopHelp(w io.Writer) {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, name := range commandNames {
 		fmt.Fprintf(tw, "  %s\t%s\n", name, commands[name].summary)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, `
-Global flags (before or after the command name):
-%s
-Examples:
-  %[2]s wait --repository my-app --tag v1.4.2 --timeout 20m
-  %[2]s wait --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:v1.4.2
-  %[2]s wait --images-from images.txt --fail-fast --output json > result.json
-  %[2]s render result.json >> "$GITHUB_STEP_SUMMARY"
-  %[2]s demo
-
-Run '%[2]s COMMAND --help' for a command's flags and output.
-%[3]s`, globalFlagsHelp(), programName, exitCodesHelp)
+	printHelp(w, &command{synopsis: "[global flags] COMMAND [flags]", help: fmt.Sprintf(topHelp, b.String())})
 }
 
-// printCommandHelp prints a command's help: synopsis, description, its own
-// flags, the global flags and the exit codes.
-func (a *app) printCommandHelp(w io.Writer, cmd *command) {
-	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n\nFlags:\n", programName, cmd.synopsis, strings.TrimSpace(cmd.help))
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	cmd.newFlags(fs)
-	printFlags(w, fs)
-	fmt.Fprintf(w, "\nGlobal flags (before or after the command name):\n%s%s", globalFlagsHelp(), exitCodesHelp)
-}
-
-// globalFlagsHelp returns the help lines of the global flags.
-func globalFlagsHelp() string {
-	var b strings.Builder
+// printHelp prints a command's help: what it does, its flags, the global
+// flags and the exit codes.
+func printHelp(w io.Writer, cmd *command) {
+	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n", programName, cmd.synopsis, strings.TrimSpace(cmd.help))
+	if cmd.newFlags != nil {
+		fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+		cmd.newFlags(fs)
+		fmt.Fprintln(w, "\nFlags:")
+		printFlags(w, fs)
+	}
 	fs := flag.NewFlagSet("", flag.ContinueOnError)
 	g := defaultGlobals()
 	g.register(fs)
-	printFlags(&b, fs)
-	return b.String()
+	fmt.Fprintln(w, "\nGlobal flags (before or after the command name):")
+	printFlags(w, fs)
+	fmt.Fprint(w, exitCodesHelp)
 }
 
 // printFlags prints the flags of fs as flag.PrintDefaults does, but with
@@ -70,11 +50,23 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
+// topHelp is the program's description in its help, %s its commands.
+const topHelp = `
+Reports and waits for Amazon ECR image replication, for deployment pipelines.
+AWS credentials and region come from the same places as for the AWS CLI.
+
+Commands:
+%s
+Examples:
+  ecr-replication wait --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:v1.4.2
+  ecr-replication render result.json >> "$GITHUB_STEP_SUMMARY"
+
+Run 'ecr-replication COMMAND --help' for a command's flags.`
+
 // exitCodesHelp documents the exit codes, the outcomes they stand for.
 const exitCodesHelp = `
 Exit codes (outcome):
-  0    complete: every destination is COMPLETE (status: the status was read;
-       its outcome is complete, in-progress or failed)
+  0    complete: every destination is COMPLETE (status: the status was read)
   1    failed: a destination is FAILED, or no replication rule of the
        registry covers the repository (--expect-from-registry)
   2    invalid-input: usage, validation or configuration error; nothing sent

@@ -87,14 +87,14 @@ func (a *app) main(ctx context.Context, args []string) int {
 	rest := fs.Args()
 	switch {
 	case errors.Is(err, flag.ErrHelp), err == nil && len(rest) == 1 && rest[0] == "help":
-		a.printTopHelp(a.stdout)
+		printTopHelp(a.stdout)
 		return exitOK
 	case err != nil:
 		return a.usageError(err)
 	case a.g.version:
 		return a.printVersion()
 	case len(rest) == 0:
-		a.printTopHelp(a.stderr)
+		printTopHelp(a.stderr)
 		return exitUsage
 	case rest[0] == "help":
 		rest = []string{rest[1], "--help"}
@@ -116,7 +116,7 @@ func (a *app) runCommand(ctx context.Context, cmd *command, args []string) int {
 	warnings, err := []string(nil), parseFlags(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		a.printCommandHelp(a.stdout, cmd)
+		printHelp(a.stdout, cmd)
 		return exitOK
 	case err != nil:
 		return a.usageError(err)

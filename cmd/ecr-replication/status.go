@@ -18,10 +18,8 @@ var statusCommand = &command{
 	summary:  "print the replication status of an image in each destination, once",
 	help: `
 Prints the replication status of an image in each destination, once, as the
-document of wait: a set of one image ('ecr-replication schema'), with --output
-text a verdict and a table. The exit code is 0 whenever the status was read:
-the outcome (complete, in-progress or failed) says what it is. --timeout bounds
-the command, the AWS SDK's retries included: without an answer it exits 5.
+document of wait. The exit code is 0 whenever the status was read: the
+outcome (complete, in-progress or failed) says what it is.
 
 Examples:
   ecr-replication status --repository team/api --tag v1.4.2 --output json`,

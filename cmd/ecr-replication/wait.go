@@ -40,13 +40,13 @@ func (s *waitSettings) register(fs *flag.FlagSet) {
 		return func(v string) error { s.sources = append(s.sources, imageSource{v, file}); return nil }
 	}
 	fs.Func("image", "wait for the image `REF`: REPO:TAG, REPO@DIGEST, REPO:TAG@DIGEST or ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG (repeatable)", source(false))
-	fs.Func("images-from", "wait for the images of `FILE`, one per line as for --image, # comments; - reads stdin (repeatable)", source(true))
+	fs.Func("images-from", "wait for the images of `FILE`, one per line as for --image (# comments, 64 KiB a line, 10,000 images in all); - reads stdin (repeatable)", source(true))
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration`, everything included (exit code 3)")
 	fs.DurationVar(&s.minDelay, "min-delay", ecrreplication.DefaultMinDelay, "shortest `delay` between polls")
 	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow by %gx per poll", backoff.Growth))
 	fs.Func("expect", "wait for the destinations `REGION[:ACCOUNT],...`, also before they are listed (repeatable)", s.addExpected)
 	fs.BoolVar(&s.expectFromRegistry, "expect-from-registry", false, "wait for every destination of the registry's replication rules for the repository")
-	fs.StringVar(&s.since, "since", ecrreplication.SinceFromPush, "count replication times from the image's `push` (needs ecr:DescribeImages) or from the wait-start")
+	fs.StringVar(&s.since, "since", ecrreplication.SinceFromPush, "count replication times from the image's `push` (needs ecr:DescribeImages, else a warning and the wait's start) or from the wait-start")
 	fs.StringVar(&s.metricsFile, "metrics-file", "", "append each replication time to `FILE` as CloudWatch Embedded Metric Format lines")
 	fs.StringVar(&s.metricsNS, "metrics-namespace", "ECRReplication", "CloudWatch `namespace` of the --metrics-file metrics")
 	fs.Float64Var(&s.rateLimit, "rate-limit", float64(ecrreplication.DefaultWaitAllRateLimit), "send at most `N` requests per second in all")
@@ -94,34 +94,16 @@ var waitCommand = &command{
 	summary:  "wait until images have replicated to every destination",
 	help: `
 Polls DescribeImageReplicationStatus until each image is COMPLETE in every
-expected destination (--expect, the registry's rules with --expect-from-
-registry, or else every destination listed), or FAILED in one. Throttling,
-5xx and bad answers are ridden out under --rate-limit until --timeout, which
-bounds the whole command.
-
-Images: --repository with --tag, --digest or both, or --image and
---images-from (one per line, - for stdin, at most 10,000 images and 64 KiB a
-line), repeatable, read in order. A reference is REPO:TAG, REPO@DIGEST,
-REPO:TAG@DIGEST or a URI, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG
-(also dkr.ecr-fips, .amazonaws.com.cn, dkr-ecr.REGION.on.aws): its account is
-the registry and its region the requests'. A --region or --registry-id that
-differs, or URIs of two regions or accounts, are usage errors (exit code 2,
-nothing sent). An image named twice is polled once.
-
-Replication times count from the image's push (one DescribeImages call per
-image) or, with --since wait-start or when the push time cannot be read (a
-warning says why), from the start of the wait. --metrics-file appends one
-CloudWatch EMF line per destination (ReplicationTime, the upper bound).
-
-Progress goes to stderr; stdout holds the document, described by
-'ecr-replication schema': with --output text a verdict, a line per image that
-did not replicate and a table. The exit code is that of the most severe
-outcome, 130 > 2 > 5 > 4 > 3 > 1 > 0 (--fail-fast: the others are skipped).
+expected destination (--expect, --expect-from-registry, else those listed) or
+FAILED in one; errors that pass are ridden out until --timeout, which bounds
+the whole command. An image URI's account and region are the request's: a
+--registry-id or --region that differs, or URIs of two regions or accounts,
+are usage errors. Progress goes to stderr, the document to stdout
+('ecr-replication schema').
 
 Examples:
   ecr-replication wait --repository my-app --tag v1.4.2 --expect us-west-2,eu-west-1
-  ecr-replication wait --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:v1.4.2
-  ecr-replication wait --images-from images.txt --fail-fast --output json > replication.json`,
+  ecr-replication wait --images-from images.txt --fail-fast --output json > result.json`,
 	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
 		var img imageFlags
 		var s waitSettings
