@@ -29,9 +29,11 @@ func (f *imageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: an image URI's, else the caller's)")
 }
 
-// input returns the request for the image the flags name: flags given are
-// sent, even empty, so that ValidateInput reports them.
-func (f *imageFlags) input(given map[string]bool) *ecr.DescribeImageReplicationStatusInput {
+// input returns the request for the image the flags name, and its
+// problems: flags given are sent, even empty, so that ValidateInput reports
+// them; a --repository with a registry host, as ParseImageReference reads
+// one, is an image reference.
+func (f *imageFlags) input(given map[string]bool) (*ecr.DescribeImageReplicationStatusInput, problems) {
 	in := &ecr.DescribeImageReplicationStatusInput{}
 	pick := func(name, v string) *string {
 		if given[name] {
@@ -43,7 +45,14 @@ func (f *imageFlags) input(given map[string]bool) *ecr.DescribeImageReplicationS
 	if given["tag"] || given["digest"] {
 		in.ImageId = &types.ImageIdentifier{ImageTag: pick("tag", f.tag), ImageDigest: pick("digest", f.digest)}
 	}
-	return in
+	var p problems
+	if host, _, ok := strings.Cut(f.repository, "/"); ok && (strings.ContainsAny(host, ".:") || host == "localhost") {
+		p = append(p, fmt.Sprintf("--repository %s names the registry %s: --repository takes a repository name such as team/api; use --image for an image reference", quote(f.repository), quote(host)))
+	}
+	if err := ecrreplication.ValidateInput(in); err != nil {
+		p = append(p, violations(err, nil)...)
+	}
+	return in, p
 }
 
 // givenFlags are the names of the flags the command line set.

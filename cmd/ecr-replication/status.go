@@ -28,7 +28,14 @@ Examples:
 		img.register(fs)
 		timeout := fs.Duration("timeout", 20*time.Second, "give up after this `duration` without an answer (exit code 5)")
 		return func(ctx context.Context, a *app, fs *flag.FlagSet) int {
-			return a.status(ctx, img.input(givenFlags(fs)), *timeout)
+			in, p := img.input(givenFlags(fs))
+			if *timeout <= 0 {
+				p = append(p, fmt.Sprintf("--timeout %v must be greater than zero", *timeout))
+			}
+			if len(p) > 0 {
+				return a.usageError(p)
+			}
+			return a.status(ctx, in, *timeout)
 		}
 	},
 	document: true,
@@ -51,11 +58,6 @@ func (e *statusTimeoutError) Unwrap() error { return e.err }
 
 // status runs the status command for the image of in, within timeout.
 func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, timeout time.Duration) int {
-	if err := ecrreplication.ValidateInput(in); err != nil {
-		return a.usageError(err)
-	} else if timeout <= 0 {
-		return a.usageError(fmt.Errorf("--timeout %v must be greater than zero", timeout))
-	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start, r := time.Now(), newResult(in)

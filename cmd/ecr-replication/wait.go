@@ -137,10 +137,8 @@ func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, 
 	}
 	var inputs []*ecr.DescribeImageReplicationStatusInput
 	if len(s.sources) == 0 {
-		inputs = append(inputs, img.input(given))
-		if err := ecrreplication.ValidateInput(inputs[0]); err != nil {
-			problems = append(violations(err, nil), problems...)
-		}
+		in, p := img.input(given)
+		inputs, problems = append(inputs, in), append(p, problems...)
 	} else {
 		var both []string
 		for _, name := range []string{"repository", "tag", "digest"} {
