@@ -138,6 +138,9 @@ func (r *result) settle(parent context.Context, status bool) {
 		if errors.As(r.err, &we) && we.Cause != nil {
 			r.reason = plain(we.Cause)
 		}
+		if errors.Is(r.err, ecrreplication.ErrRegistryMismatch) {
+			r.reason = registryMismatch
+		}
 	}
 }
 

@@ -17,6 +17,9 @@ import (
 // maxLine is the most characters say prints of a line.
 const maxLine = 4096
 
+// registryMismatch is the reason and the hint of ErrRegistryMismatch.
+const registryMismatch = "--expect-from-registry reads the caller's own registry only: for another --registry-id, name the destinations with --expect"
+
 // say writes one line on stderr after the program's name, made safe and
 // cut (safetext.Line): no value can add a line or move the cursor.
 func (a *app) say(format string, v ...any) {
@@ -69,7 +72,7 @@ func (a *app) hint(err error, code string, o outcome) string {
 	case errors.As(err, &ce):
 		return "check --profile and --region, AWS_PROFILE and the shared config files (~/.aws/config)"
 	case errors.Is(err, ecrreplication.ErrRegistryMismatch):
-		return "--expect-from-registry reads the caller's own registry only: for another --registry-id, name the destinations with --expect"
+		return registryMismatch
 	case o == invalid && a.cmd == nil:
 		return "see '" + programName + " --help'"
 	case o == invalid:

@@ -345,7 +345,7 @@ func TestCancelledContext(t *testing.T) {
 
 // --expect-from-registry reads the caller's own registry: with the
 // --registry-id of another account it is a usage error, found before any
-// poll.
+// poll, whose reason names the flags, not the library's fields.
 func TestWaitRegistryMismatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
@@ -354,8 +354,8 @@ func TestWaitRegistryMismatch(t *testing.T) {
 		if got.code != exitUsage {
 			t.Fatalf("exit code %d, want 2; stderr:\n%s", got.code, got.stderr)
 		}
-		if e := imageOf(t, got.stdout)["error"].(map[string]any); e["code"] != "InvalidInput" {
-			t.Errorf("error = %v, want code InvalidInput", e)
+		if e := imageOf(t, got.stdout)["error"].(map[string]any); e["code"] != "InvalidInput" || e["reason"] != registryMismatch {
+			t.Errorf("error = %v, want code InvalidInput and the reason in the CLI's words", e)
 		}
 		if !strings.Contains(got.stderr, "hint: --expect-from-registry reads the caller's own registry only") {
 			t.Errorf("stderr lacks the hint:\n%s", got.stderr)
