@@ -152,41 +152,38 @@ func readImageFile(path string, stdin io.Reader, args *[]imageArg) error {
 // when given), URIs of two regions or two accounts (one region and caller
 // per command).
 func imageInputs(args []imageArg, registryID *string, region string) (inputs []*ecr.DescribeImageReplicationStatusInput, uriRegion string, problems []string) {
-	var firstRegion, firstAccount imageArg
-	account, twoRegions, twoAccounts := "", false, false
+	type first struct {
+		value, source string
+		two           bool
+	}
+	var regions, accounts first
+	same := func(f *first, what, v, flagValue, flag string, arg imageArg) {
+		switch {
+		case v == "":
+		case flagValue != "" && v != flagValue:
+			problems = append(problems, fmt.Sprintf("image %s (%s) is in %s, but %s", quote(arg.text), arg.source, strings.TrimPrefix(what+" "+v, "region "), flag))
+		case f.value == "":
+			*f = first{v, arg.source, false}
+		case v != f.value && !f.two:
+			f.two = true
+			problems = append(problems, fmt.Sprintf("images of two %ss, %s (%s) and %s (%s): wait for each %s's images in a command of its own", what, f.value, f.source, v, arg.source, what))
+		}
+	}
 	for i, arg := range args {
 		ref, err := ecrreplication.ParseImageReference(arg.text)
 		if err != nil {
 			problems = append(problems, violations(err, &args[i])...)
 			continue
 		}
-		switch {
-		case ref.Region == "":
-		case region != "" && ref.Region != region:
-			problems = append(problems, fmt.Sprintf("image %s (%s) is in %s, but --region is %s", quote(arg.text), arg.source, ref.Region, region))
-		case uriRegion == "":
-			firstRegion, uriRegion = arg, ref.Region
-		case ref.Region != uriRegion && !twoRegions:
-			twoRegions = true
-			problems = append(problems, fmt.Sprintf("images of two regions, %s (%s) and %s (%s): wait for each region's images in a command of its own", uriRegion, firstRegion.source, ref.Region, arg.source))
-		}
-		switch {
-		case ref.RegistryID == "":
-		case registryID != nil && ref.RegistryID != *registryID:
-			problems = append(problems, fmt.Sprintf("image %s (%s) is in account %s, but --registry-id is %s", quote(arg.text), arg.source, ref.RegistryID, quote(*registryID)))
-		case account == "":
-			firstAccount, account = arg, ref.RegistryID
-		case ref.RegistryID != account && !twoAccounts:
-			twoAccounts = true
-			problems = append(problems, fmt.Sprintf("images of two accounts, %s (%s) and %s (%s): wait for each account's images in a command of its own", account, firstAccount.source, ref.RegistryID, arg.source))
-		}
+		same(&regions, "region", ref.Region, region, "--region is "+region, arg)
+		same(&accounts, "account", ref.RegistryID, aws.ToString(registryID), "--registry-id is "+quote(aws.ToString(registryID)), arg)
 		in := ref.Input()
 		if in.RegistryId == nil {
 			in.RegistryId = registryID
 		}
 		inputs = append(inputs, in)
 	}
-	return inputs, uriRegion, problems
+	return inputs, regions.value, problems
 }
 
 // imageName names an image for people, REPO:TAG or REPO@DIGEST (the digest

@@ -2,27 +2,16 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
 )
 
-// metricsFile is the --metrics-file of a wait: CloudWatch Embedded Metric
-// Format records, one JSON object per line, which CloudWatch Logs turns into
-// metrics with no API call. The record follows AWS's EMF specification
-// (CloudWatch_Embedded_Metric_Format_Specification): "_aws" holds Timestamp
-// (milliseconds) and CloudWatchMetrics, directives of Namespace (1 to 255
-// characters), Dimensions (sets of keys) and Metrics (Name, Unit); each
-// dimension is a string member of the root, each metric a number member. A
-// nil *metricsFile writes nothing.
-type metricsFile struct {
-	f *os.File
-	w *bufio.Writer
-}
-
-// openMetrics opens path for appending, creating it; "" means none. It is
-// opened before the wait: a path that cannot be written is a usage error.
-func openMetrics(path string) (*metricsFile, error) {
+// openMetrics opens the --metrics-file at path for appending, creating it,
+// before the wait, so that one that cannot be written is a usage error;
+// nil for "".
+func openMetrics(path string) (*os.File, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -30,19 +19,21 @@ func openMetrics(path string) (*metricsFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-file: %w", err)
 	}
-	return &metricsFile{f: f, w: bufio.NewWriter(f)}, nil
+	return f, nil
 }
 
-// write appends one record per image and destination whose replication
-// time is known, stamped when the wait first saw it COMPLETE, with the
-// image's outcome. The metric is
-// the upper bound, so that an alarm never misses a slow replication; both
-// bounds are in the record. A write error is a warning: the measurement
-// never fails the wait.
-func (m *metricsFile) write(a *app, namespace string, results []result) {
-	if m == nil {
-		return
+// writeMetrics appends to f, and closes it, a CloudWatch Embedded Metric
+// Format record (AWS's CloudWatch_Embedded_Metric_Format_Specification: a
+// JSON line whose "_aws" names the namespace, dimensions and metrics that
+// are members of the record) per image and destination whose replication
+// time is known, stamped when the wait first saw it COMPLETE. The metric
+// ReplicationTime is the upper bound, so that an alarm never misses a slow
+// replication; both bounds are in the record.
+func writeMetrics(f *os.File, namespace string, results []result) error {
+	if f == nil {
+		return nil
 	}
+	w := bufio.NewWriter(f)
 	directive := []any{map[string]any{
 		"Namespace":  namespace,
 		"Dimensions": [][]string{{"DestinationRegion", "DestinationRegistry"}},
@@ -69,20 +60,8 @@ func (m *metricsFile) write(a *app, namespace string, results []result) {
 				}
 			}
 			b, _ := json.Marshal(record)
-			m.w.Write(append(b, '\n'))
+			w.Write(append(b, '\n'))
 		}
 	}
-	if err := m.w.Flush(); err != nil {
-		a.say("warning: --metrics-file: %v", err)
-	}
-}
-
-// close closes the file; an error is a warning.
-func (m *metricsFile) close(a *app) {
-	if m == nil {
-		return
-	}
-	if err := m.f.Close(); err != nil {
-		a.say("warning: --metrics-file: %v", err)
-	}
+	return cmp.Or(w.Flush(), f.Close())
 }

@@ -183,13 +183,15 @@ func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, 
 	if err != nil {
 		return a.usageError(err)
 	}
-	defer metrics.close(a)
 	client, err := a.newClient(ctx)
 	if err != nil {
+		metrics.Close()
 		return a.emit(ctx, nil, err, time.Since(start))
 	}
 	results, elapsed := a.waitAll(ctx, client, inputs, s, time.Until(start.Add(s.timeout)))
-	metrics.write(a, s.metricsNS, results)
+	if err := writeMetrics(metrics, s.metricsNS, results); err != nil {
+		a.say("warning: --metrics-file: %v", err)
+	}
 	return a.emit(ctx, results, nil, elapsed)
 }
 
