@@ -25,18 +25,16 @@ import (
 // errNoRegion is the configuration error of a missing region.
 var errNoRegion = errors.New("no AWS region is configured: pass --region, set AWS_REGION, or set region in your profile")
 
-// configError is an error in the AWS configuration, found before any
-// request: outcome invalid-input, exit code 2.
+// configError is an error in the AWS configuration: invalid-input.
 type configError struct{ error }
 
 // Unwrap returns the underlying error.
 func (e *configError) Unwrap() error { return e.error }
 
-// newClient loads the AWS configuration as the AWS CLI does (the SDK's
-// default chain, with --profile and --region) and returns an ECR client
-// that maps service errors to the library's sentinels, caps answers at
-// ecrreplication.DefaultMaxResponseSize, explains answers that are none
-// (explainedError) and logs each exchange with --debug. It sends nothing.
+// newClient loads the AWS configuration as the AWS CLI does and returns an
+// ECR client that maps errors to the library's sentinels, caps answers,
+// explains answers that are none and logs each exchange with --debug. It
+// sends nothing.
 func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 	load := a.env.loadConfig
 	if load == nil {
@@ -107,42 +105,29 @@ func (e *explainedError) Error() string { return e.msg }
 func (e *explainedError) Unwrap() error { return e.err }
 
 // debugLog writes --debug lines on stderr: the command's events and one line
-// per HTTP exchange, never headers or bodies. A disabled one discards all.
+// per HTTP exchange, never headers or bodies. A nil one writes nothing.
 type debugLog struct {
-	enabled bool
-	mu      sync.Mutex
-	w       io.Writer
-	start   time.Time
-}
-
-// newDebugLog returns a debug log on w, enabled or not.
-func newDebugLog(w io.Writer, enabled bool) *debugLog {
-	return &debugLog{enabled: enabled, w: w, start: time.Now()}
+	w     io.Writer
+	start time.Time
 }
 
 // logf writes one debug line, after the time since the start, made safe.
 func (d *debugLog) logf(format string, v ...any) {
-	if d == nil || !d.enabled {
-		return
+	if d != nil {
+		fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), safetext.Line(fmt.Sprintf(format, v...), maxLine))
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), safetext.Line(fmt.Sprintf(format, v...), maxLine))
 }
 
-// exchanges adds to a client's stack a middleware that sees every HTTP
-// exchange: it logs it with --debug (operation, method, URL, status, request
-// ID, duration), and makes two SDK errors say what happened: no answer
-// (StatusCode 0) says so with the network error; a redirect, which the SDK
-// does not follow, names where it points. The SDK's errors stay in the
-// chain for errors.As.
+// exchanges adds to a client's stack a middleware that logs every HTTP
+// exchange with --debug and makes two SDK errors say what happened: no
+// answer, with the network error; a redirect, not followed, with where it
+// points. The SDK's errors stay in the chain.
 func (d *debugLog) exchanges(s *middleware.Stack) error {
 	return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("ecrReplicationExchanges",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			t0 := time.Now()
 			out, md, err := next.HandleDeserialize(ctx, in)
-			target := "the endpoint"
-			method := ""
+			target, method := "the endpoint", ""
 			if r, ok := in.Request.(*smithyhttp.Request); ok && r.URL != nil {
 				target, method = r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, r.Method+" "
 			}

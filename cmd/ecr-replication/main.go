@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -128,7 +129,9 @@ func (a *app) runCommand(ctx context.Context, cmd *command, args []string) int {
 	if warnings, err = a.g.validate(); err != nil {
 		return a.usageError(err)
 	}
-	a.debug = newDebugLog(a.stderr, a.g.debug)
+	if a.g.debug {
+		a.debug = &debugLog{w: a.stderr, start: time.Now()}
+	}
 	a.debug.logf("%s %s: output=%s quiet=%t region=%q profile=%q endpoint-url=%q", programName, cmd.name, a.g.output, a.g.quiet, a.g.region, a.g.profile, redacted(a.g.endpointURL))
 	for _, w := range warnings {
 		a.warn(w)

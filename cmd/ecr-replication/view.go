@@ -18,10 +18,10 @@ import (
 )
 
 // The views of a document, each written once: text and Markdown render the
-// same verdict, reasons and rows. maxCell caps a cell, maxMessage a line.
+// same verdict, reasons and rows.
 const (
-	maxCell        = 128
-	maxMessage     = 512
+	maxCell        = 128 // characters of a cell
+	maxMessage     = 512 // characters of a Markdown line
 	beforeWait     = "complete before the wait" // COMPLETE at the first poll of a wait-start wait
 	statusComplete = string(types.ReplicationStatusComplete)
 	statusFailed   = string(types.ReplicationStatusFailed)
@@ -30,8 +30,7 @@ const (
 // tableHeader is the table's header row.
 var tableHeader = []string{"Image", "Region", "Registry", "Status", "Replication time", "Failure code"}
 
-// ordered returns the images of d without duplicates, problems first in the
-// outcome table's order, then as given.
+// ordered returns the images of d without duplicates, problems first.
 func ordered(d document) []imageDoc {
 	out := slices.DeleteFunc(slices.Clone(d.Images), func(img imageDoc) bool { return img.Duplicate })
 	slices.SortStableFunc(out, func(a, b imageDoc) int { return cmp.Compare(a.Outcome.info().order, b.Outcome.info().order) })
@@ -43,8 +42,7 @@ func nameOf(img imageDoc) string { return imageName(img.Repository, img.ImageTag
 
 // verdict is the headline: icon, subject (strong in Markdown) and the rest,
 // such as "❌", "3 of 6 images did not replicate", ": 1 failed, 1 timed out,
-// 1 not found · 3 replicated in 4.8 s from the push at 12:03:07 UTC". For
-// one image the rest is its reason.
+// 1 not found · 3 replicated in 4.8 s from the push at 12:03:07 UTC".
 func verdict(d document) (icon, subject, rest string) {
 	icon, images := d.Outcome.info().icon, ordered(d)
 	n, done := len(images), count(images, complete)
@@ -80,36 +78,36 @@ func verdict(d document) (icon, subject, rest string) {
 // replicatedIn says how long images took to replicate, and from when: " in
 // 4.8 s from the push at 12:03:07 UTC", " before the wait", or "".
 func replicatedIn(images []imageDoc) string {
-	slowest, before, start, push := time.Duration(-1), false, false, map[string]bool{}
+	const fromStart = "from the start of the wait"
+	slowest, before, froms := time.Duration(-1), false, map[string]bool{}
 	for _, img := range images {
 		for _, dst := range img.Destinations {
 			switch t := replicationText(dst, img.Since); {
 			case t == beforeWait:
 				before = true
-			case t == "" || dst.Extra:
-			case img.Since.Source == ecrreplication.SinceFromPush:
-				slowest, push["at "+img.Since.Time.Format("15:04:05")+" UTC"] = max(slowest, millis(dst.ReplicationSeconds.Max)), true
-			default:
-				slowest, start = max(slowest, millis(dst.ReplicationSeconds.Max)), true
+			case t != "" && !dst.Extra:
+				from := fromStart
+				if img.Since.Source == ecrreplication.SinceFromPush {
+					from = "from the push at " + img.Since.Time.Format("15:04:05") + " UTC"
+				}
+				slowest, froms[from] = max(slowest, millis(dst.ReplicationSeconds.Max)), true
 			}
 		}
 	}
-	from := "from the start of the wait"
 	switch {
 	case slowest < 0 && before:
 		return " before the wait"
 	case slowest < 0:
 		return ""
-	case start && len(push) > 0:
-		from = "from the push, or the start of the wait where the push time was unknown"
-	case len(push) > 1:
-		from = "from each image's push"
-	case len(push) == 1:
-		for at := range push {
-			from = "from the push " + at
-		}
+	case froms[fromStart] && len(froms) > 1:
+		return " in " + upTo(slowest) + " from the push, or the start of the wait where the push time was unknown"
+	case len(froms) > 1:
+		return " in " + upTo(slowest) + " from each image's push"
 	}
-	return " in " + upTo(slowest) + " " + from
+	for from := range froms {
+		return " in " + upTo(slowest) + " " + from
+	}
+	return ""
 }
 
 // reasonOf says in a few words why an image did not replicate: its error's
