@@ -20,8 +20,8 @@ import (
 // The views of a document, each written once: text and Markdown render the
 // same verdict, reasons and rows.
 const (
-	maxCell        = 128 // characters of a cell
-	maxMessage     = 512 // characters of a Markdown line
+	maxCell        = 128                        // characters of a cell
+	maxMessage     = 512                        // characters of a Markdown line
 	beforeWait     = "complete before the wait" // COMPLETE at the first poll of a wait-start wait
 	statusComplete = string(types.ReplicationStatusComplete)
 	statusFailed   = string(types.ReplicationStatusFailed)
