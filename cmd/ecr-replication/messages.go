@@ -21,7 +21,7 @@ const maxLine = 4096
 const registryMismatch = "--expect-from-registry reads the caller's own registry only: for another --registry-id, name the destinations with --expect"
 
 // say writes one line on stderr after the program's name, made safe and
-// cut (safetext.Line): no value can add a line or move the cursor.
+// cut: no value can add a line or move the cursor.
 func (a *app) say(format string, v ...any) {
 	fmt.Fprintf(a.stderr, "%s: %s\n", programName, safetext.Line(fmt.Sprintf(format, v...), maxLine))
 }
@@ -46,11 +46,8 @@ func (a *app) warn(msg string) {
 // hint says what to do about err, of outcome o and code; "" for nothing.
 func (a *app) hint(err error, code string, o outcome) string {
 	var we *ecrreplication.WaitError
-	var ce *configError
 	var st *statusTimeoutError
 	var apiErr smithy.APIError
-	var send *smithyhttp.RequestSendError
-	var netErr net.Error
 	errors.As(err, &we)
 	switch {
 	case code == codeReplicationFailed:
@@ -69,7 +66,7 @@ func (a *app) hint(err error, code string, o outcome) string {
 		return "--images-from - reads stdin until it is closed: close it after the last image"
 	case errors.Is(err, errNoRegion):
 		return ""
-	case errors.As(err, &ce):
+	case errors.As(err, new(*configError)):
 		return "check --profile and --region, AWS_PROFILE and the shared config files (~/.aws/config)"
 	case errors.Is(err, ecrreplication.ErrRegistryMismatch):
 		return registryMismatch
@@ -96,7 +93,7 @@ func (a *app) hint(err error, code string, o outcome) string {
 		case "AccessDeniedException":
 			return "the credentials lack permission: allow ecr:DescribeImageReplicationStatus (and ecr:DescribeRegistry for --expect-from-registry)"
 		}
-	case errors.As(err, &send), errors.As(err, &netErr):
+	case errors.As(err, new(*smithyhttp.RequestSendError)), errors.As(err, new(net.Error)):
 		return "check the network, --region and --endpoint-url"
 	}
 	return ""
