@@ -92,10 +92,11 @@ func (l *sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 	}
 }
 
-// explainedError is an SDK error with a message that says what happened.
+// explainedError is an error with a message that says what happened, and
+// a hint; Unwrap returns its cause.
 type explainedError struct {
-	msg string
-	err error
+	msg, hint string
+	err       error
 }
 
 // Error returns the message.
@@ -148,10 +149,10 @@ func (d *debugLog) exchanges(s *middleware.Stack) error {
 				if errors.As(cause, &ue) {
 					cause = ue.Err
 				}
-				err = &explainedError{fmt.Sprintf("no answer from %s: %v", target, cause), err}
+				err = &explainedError{fmt.Sprintf("no answer from %s: %v", target, cause), "", err}
 			case code >= 300 && code < 400:
 				err = &explainedError{fmt.Sprintf("%s answered HTTP %d, a redirect to %s, which is not followed: the endpoint must be ECR's own",
-					target, code, quote(re.Response.Header.Get("Location"))), err}
+					target, code, quote(re.Response.Header.Get("Location"))), "point --endpoint-url, or --region, at the ECR endpoint itself", err}
 			}
 			return out, md, err
 		}), middleware.Before)

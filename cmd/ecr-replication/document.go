@@ -117,7 +117,7 @@ type result struct {
 // newResult returns the result of an image not asked about yet.
 func newResult(in *ecr.DescribeImageReplicationStatusInput) result {
 	r := ecrreplication.NewReport(in, nil)
-	return result{name: imageName(r.Repository, r.ImageTag, r.ImageDigest), report: r}
+	return result{name: nameOf(imageDoc{Repository: r.Repository, ImageTag: r.ImageTag, ImageDigest: r.ImageDigest}), report: r}
 }
 
 // settle sets r's outcome, codes and reason from its error; for status,

@@ -9,10 +9,9 @@ import (
 	"github.com/ecrkit/ecrreplication/internal/safetext"
 )
 
-// writeAnnotations writes an ::error workflow command (--output github)
-// for the document's own error and each image with one, titled by its
-// outcome, escaped as @actions/core escapes: the runner reads a command
-// only at the start of a line.
+// writeAnnotations writes an ::error workflow command for the document's
+// error and each image's, titled by its outcome, escaped as @actions/core
+// escapes: the runner reads a command only at the start of a line.
 func writeAnnotations(w io.Writer, d document) {
 	annotate := func(o outcome, e *errorDoc, image string) {
 		title := o.info().title
@@ -46,10 +45,9 @@ func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-// writeGitHubOutputs writes the step outputs of d as $GITHUB_OUTPUT takes
-// them: status, the document's outcome, and max-replication-seconds, the
-// longest replicationSeconds.max of its images ("" when none). No value
-// can hold a line break: the schema checks the outcome, strconv the number.
+// writeGitHubOutputs writes the step outputs of d for $GITHUB_OUTPUT: status
+// (the outcome) and max-replication-seconds (the longest
+// replicationSeconds.max; "" for none), neither with a line break.
 func writeGitHubOutputs(w io.Writer, d document) error {
 	longest, seconds := -1.0, ""
 	for _, img := range ordered(d) {

@@ -29,10 +29,9 @@ func (f *imageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: an image URI's, else the caller's)")
 }
 
-// input returns the request for the image the flags name, and its
-// problems: flags given are sent, even empty, so that ValidateInput reports
-// them; a --repository with a registry host, as ParseImageReference reads
-// one, is an image reference.
+// input returns the request for the image the flags name, flags given even
+// empty, and its problems; a --repository with a registry host, as
+// ParseImageReference reads one, is an image reference.
 func (f *imageFlags) input(given map[string]bool) (*ecr.DescribeImageReplicationStatusInput, problems) {
 	in := &ecr.DescribeImageReplicationStatusInput{}
 	pick := func(name, v string) *string {
@@ -147,10 +146,8 @@ func readImageFile(path string, stdin io.Reader, args *[]imageArg) error {
 }
 
 // imageInputs parses references into requests, and returns the region
-// their URIs name and every problem: a reference that is none, a URI whose
-// region or account differs from --region or --registry-id (registryID,
-// when given), URIs of two regions or two accounts (one region and caller
-// per command).
+// their URIs name and every problem: a reference that is none, URIs that
+// differ from --region or --registry-id (registryID), or from each other.
 func imageInputs(args []imageArg, registryID *string, region string) (inputs []*ecr.DescribeImageReplicationStatusInput, uriRegion string, problems []string) {
 	type first struct {
 		value, source string
@@ -186,12 +183,12 @@ func imageInputs(args []imageArg, registryID *string, region string) (inputs []*
 	return inputs, regions.value, problems
 }
 
-// imageName names an image for people, REPO:TAG or REPO@DIGEST (the digest
+// nameOf names an image for people, REPO:TAG or REPO@DIGEST (the digest
 // only without a tag), unusual parts quoted (Report.Name).
-func imageName(repository, tag, digest string) string {
-	r := ecrreplication.Report{Repository: repository, ImageTag: tag}
-	if tag == "" {
-		r.ImageDigest = digest
+func nameOf(img imageDoc) string {
+	r := ecrreplication.Report{Repository: img.Repository, ImageTag: img.ImageTag}
+	if img.ImageTag == "" {
+		r.ImageDigest = img.ImageDigest
 	}
 	return r.Name()
 }

@@ -29,8 +29,7 @@ func main() {
 }
 
 // environment is what run takes from its surroundings, for tests and the
-// demo; zero values mean the real ones (loadConfig replaces the SDK's
-// default chain, configOptions are added to it).
+// demo; zero values mean the real ones.
 type environment struct {
 	httpClient    aws.HTTPClient
 	configOptions []func(*config.LoadOptions) error
@@ -38,8 +37,7 @@ type environment struct {
 	stdin         io.Reader
 }
 
-// run is the whole program: it returns the exit code, and stops promptly
-// with 130 when ctx ends.
+// run is the whole program: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...func(*environment)) int {
 	var env environment
 	for _, fn := range opts {
@@ -52,8 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...f
 	return a.main(ctx, args)
 }
 
-// app is one run; cmd is nil before the command's name is parsed, and
-// onePollHint the hint of a timeout when --timeout allows one poll only.
+// app is one run; cmd is nil before the command's name is parsed.
 type app struct {
 	env            environment
 	stdout, stderr io.Writer
@@ -63,16 +60,14 @@ type app struct {
 	onePollHint    string
 }
 
-// command is a subcommand: newFlags defines its flags and returns its body;
-// args lets it take arguments; document says that it writes a document.
+// command is a subcommand: newFlags defines its flags and returns its body.
 type command struct {
 	name, synopsis, summary, help string
 	newFlags                      func(fs *flag.FlagSet) func(ctx context.Context, a *app, fs *flag.FlagSet) int
 	args, document                bool
 }
 
-// commandNames are the commands in the order of the help; commands maps
-// their names to them.
+// commandNames are the commands in the order of the help.
 var (
 	commandNames = []string{"status", "wait", "demo", "render", "schema", "version"}
 	commands     = map[string]*command{"status": statusCommand, "wait": waitCommand, "demo": demoCommand,
@@ -107,8 +102,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 	return a.runCommand(ctx, cmd, rest[1:])
 }
 
-// runCommand parses a command's flags, its own and the global ones, and
-// runs it.
+// runCommand parses a command's flags and runs it.
 func (a *app) runCommand(ctx context.Context, cmd *command, args []string) int {
 	a.cmd = cmd
 	fs := flag.NewFlagSet(programName+" "+cmd.name, flag.ContinueOnError)

@@ -23,12 +23,9 @@ func openMetrics(path string) (*os.File, error) {
 }
 
 // writeMetrics appends to f, and closes it, a CloudWatch Embedded Metric
-// Format record (AWS's CloudWatch_Embedded_Metric_Format_Specification: a
-// JSON line whose "_aws" names the namespace, dimensions and metrics that
-// are members of the record) per image and destination whose replication
-// time is known, stamped when the wait first saw it COMPLETE. The metric
-// ReplicationTime is the upper bound, so that an alarm never misses a slow
-// replication; both bounds are in the record.
+// Format record per destination whose replication time is known, stamped
+// when the wait saw it COMPLETE. The metric is the upper bound, so that an
+// alarm never misses a slow replication; both bounds are in the record.
 func writeMetrics(f *os.File, namespace string, results []result) error {
 	if f == nil {
 		return nil

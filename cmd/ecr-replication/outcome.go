@@ -36,12 +36,9 @@ const (
 	skipped     outcome = "skipped"
 )
 
-// outcomeInfo is what every output says of an outcome: its exit code (status
-// exits 0 whenever it read the status; a skipped image has the exit code of
-// the image that stopped the set), its severity (the exit codes' order, 130 >
-// 2 > 5 > 4 > 3 > 1 > 0; a skipped image never decides), its order in
-// summaries (problems first), its word in headlines, its annotation title,
-// and the verdict's icon.
+// outcomeInfo is what every output says of an outcome: its exit code, its
+// severity (130 > 2 > 5 > 4 > 3 > 1 > 0; skipped never decides), its order
+// in summaries, its word in headlines, its annotation title and icon.
 type outcomeInfo struct {
 	exitCode, severity, order int
 	word, title, icon         string

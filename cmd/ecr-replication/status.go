@@ -41,21 +41,6 @@ Examples:
 	document: true,
 }
 
-// statusTimeoutError is the error of a status with no answer within its
-// --timeout.
-type statusTimeoutError struct {
-	timeout time.Duration
-	err     error
-}
-
-// Error says that no answer came in time.
-func (e *statusTimeoutError) Error() string {
-	return fmt.Sprintf("no answer within --timeout %v", e.timeout)
-}
-
-// Unwrap returns the call's error.
-func (e *statusTimeoutError) Unwrap() error { return e.err }
-
 // status runs the status command for the image of in, within timeout.
 func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, timeout time.Duration) int {
 	sctx, cancel := context.WithTimeout(ctx, timeout)
@@ -71,7 +56,8 @@ func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatus
 		a.debug.logf("status of %s: %v", r.name, report.Destinations)
 	}
 	if err != nil && sctx.Err() != nil && ctx.Err() == nil {
-		err = &statusTimeoutError{timeout, err}
+		err = &explainedError{fmt.Sprintf("no answer within --timeout %v", timeout),
+			fmt.Sprintf("no answer came within --timeout %v: raise --timeout, or check the network, --region and --endpoint-url", timeout), err}
 	}
 	if err != nil {
 		r.err = fmt.Errorf("status of %s: %w", r.name, err)

@@ -37,8 +37,6 @@ func ordered(d document) []imageDoc {
 	return out
 }
 
-// nameOf names an image of a document.
-func nameOf(img imageDoc) string { return imageName(img.Repository, img.ImageTag, img.ImageDigest) }
 
 // verdict is the headline: icon, subject (strong in Markdown) and the rest,
 // such as "❌", "3 of 6 images did not replicate", ": 1 failed, 1 timed out,
@@ -311,8 +309,7 @@ func writeText(w io.Writer, d document) {
 }
 
 // writeMarkdown writes d as GitHub-flavoured Markdown: the verdict, the
-// reasons as a list and the table ("–" for no value), every value escaped,
-// and a blank line that keeps appended documents apart.
+// reasons as a list and the table ("–" for no value), then a blank line.
 func writeMarkdown(w io.Writer, d document) {
 	icon, subject, rest := verdict(d)
 	sep := ""
@@ -342,14 +339,11 @@ func writeMarkdown(w io.Writer, d document) {
 // markdownSpecial are the characters markdownText escapes with a backslash.
 const markdownSpecial = "\\`*_[]<>&|~:@#$"
 
-// markdownText returns s as Markdown text that GitHub shows as
-// safetext.Line(s, limit) in a cell or a paragraph, whatever s holds, but
-// for a zero-width joiner (U+200D) after each '@' or '#' before a letter,
-// digit or '_', so that no value mentions anyone or links an issue.
-// safetext.Line escapes control, line-break and bidi characters; a
-// backslash escapes every ASCII character that starts or ends a construct
-// (':' breaks every scheme, '@' every e-mail address) and the '.' of
-// "www."; a space at either end is &#32;, as a cell is trimmed.
+// markdownText returns s as Markdown that GitHub shows as safetext.Line(s,
+// limit) in a cell or a paragraph, whatever s holds, with a zero-width
+// joiner after an '@' or '#' that would mention or link: a backslash before
+// every ASCII character that starts or ends a construct and the '.' of
+// "www.", &#32; for a space at either end (a cell is trimmed).
 func markdownText(s string, limit int) string {
 	s = safetext.Line(s, limit)
 	var b strings.Builder

@@ -114,18 +114,6 @@ Examples:
 	document: true,
 }
 
-// readTimeoutError is the error of --timeout running out while reading
-// --images-from: a timeout.
-type readTimeoutError struct{ timeout time.Duration }
-
-// Error says what ran out.
-func (e readTimeoutError) Error() string {
-	return fmt.Sprintf("--timeout %v ran out while reading --images-from", e.timeout)
-}
-
-// Is makes the error a timeout.
-func (e readTimeoutError) Is(target error) bool { return target == ecrreplication.ErrWaitTimeout }
-
 // wait runs the wait command: every input is checked before the first
 // request, and nothing runs past --timeout.
 func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, s waitSettings) int {
@@ -161,7 +149,8 @@ func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, 
 		case ctx.Err() != nil:
 			return a.emit(ctx, nil, fmt.Errorf("interrupted while reading --images-from: %w", ctx.Err()), time.Since(start))
 		case readCtx.Err() != nil:
-			return a.emit(ctx, nil, readTimeoutError{s.timeout}, time.Since(start))
+			return a.emit(ctx, nil, &explainedError{fmt.Sprintf("--timeout %v ran out while reading --images-from", s.timeout),
+				"--images-from - reads stdin until it is closed: close it after the last image", ecrreplication.ErrWaitTimeout}, time.Since(start))
 		case err != nil:
 			problems = append(problems, err.Error())
 		case len(args) == 0:
