@@ -37,7 +37,6 @@ func ordered(d document) []imageDoc {
 	return out
 }
 
-
 // verdict is the headline: icon, subject (strong in Markdown) and the rest,
 // such as "❌", "3 of 6 images did not replicate", ": 1 failed, 1 timed out,
 // 1 not found · 3 replicated in 4.8 s from the push at 12:03:07 UTC".
