@@ -259,7 +259,7 @@ func errorLines(err error) []string {
 
 // usageError reports a usage error, and its document.
 func (a *app) usageError(err error) int {
-	if !errors.As(err, new(problems)) && !errors.Is(err, ecrreplication.ErrValidation) {
+	if !errors.As(err, new(problems)) {
 		err = problems{err.Error()}
 	}
 	return a.emit(context.Background(), nil, err, 0)

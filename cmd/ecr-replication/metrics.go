@@ -8,16 +8,15 @@ import (
 	"os"
 )
 
-// openMetrics opens the --metrics-file at path for appending, creating it,
-// before the wait, so that one that cannot be written is a usage error;
+// openAppend opens the file at path of a flag for appending, creating it;
 // nil for "".
-func openMetrics(path string) (*os.File, error) {
+func openAppend(flag, path string) (*os.File, error) {
 	if path == "" {
 		return nil, nil
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("--metrics-file: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	return f, nil
 }

@@ -52,13 +52,11 @@ func (a *app) render(args []string, githubOutput string) int {
 	if err != nil {
 		return a.usageError(err)
 	}
-	var out *os.File
-	if githubOutput != "" {
-		if out, err = os.OpenFile(githubOutput, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err != nil {
-			return a.usageError(fmt.Errorf("--github-output: %w", err))
-		}
-		defer out.Close()
+	out, err := openAppend("--github-output", githubOutput)
+	if err != nil {
+		return a.usageError(err)
 	}
+	defer out.Close()
 	if a.g.output == "github" {
 		writeAnnotations(a.stdout, d)
 	} else {

@@ -168,7 +168,7 @@ func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, 
 		a.warn(fmt.Sprintf("--timeout %v is not longer than --min-delay %v, so the wait can poll only once", s.timeout, s.minDelay))
 		a.onePollHint = fmt.Sprintf("polls are at least --min-delay %v apart, so --timeout %v left room for one poll only: raise --timeout, or lower --min-delay", s.minDelay, s.timeout)
 	}
-	metrics, err := openMetrics(s.metricsFile)
+	metrics, err := openAppend("--metrics-file", s.metricsFile)
 	if err != nil {
 		return a.usageError(err)
 	}
