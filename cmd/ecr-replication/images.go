@@ -80,25 +80,22 @@ const (
 // file on its own goroutine so that ctx bounds it: a stdin left open cannot
 // outlast --timeout or a signal. With an error it returns what it read.
 func (a *app) readImages(ctx context.Context, sources []imageSource) ([]imageArg, error) {
-	type read struct {
-		args []imageArg
-		err  error
-	}
-	done := make(chan read, 1)
+	var args []imageArg
+	done := make(chan error, 1)
 	go func() {
-		var r read
 		for _, src := range sources {
 			if !src.file {
-				r.args = append(r.args, imageArg{src.text, "--image"})
-			} else if r.err = readImageFile(src.text, a.env.stdin, &r.args); r.err != nil {
-				break
+				args = append(args, imageArg{src.text, "--image"})
+			} else if err := readImageFile(src.text, a.env.stdin, &args); err != nil {
+				done <- err
+				return
 			}
 		}
-		done <- r
+		done <- nil
 	}()
 	select {
-	case r := <-done:
-		return r.args, r.err
+	case err := <-done:
+		return args, err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -248,9 +248,16 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 		settle(ctx, results, i)
 	}
 	prog.update(progressRows(results, single))
-	if n, why := pushed.fallbacks(results); n > 0 {
-		a.warn(fmt.Sprintf("the replication times of %s count from the start of the wait: the push time could not be read (%s); allow ecr:DescribeImages, or pass --since wait-start", plural(n, "image"), why))
+	n := 0
+	for _, r := range results {
+		if r.report.Answers > 0 && r.report.SinceSource == ecrreplication.SinceFromWaitStart && !r.report.Duplicate {
+			n++
+		}
 	}
+	if pushed.mu.Lock(); n > 0 && pushed.why != "" {
+		a.warn(fmt.Sprintf("the replication times of %s count from the start of the wait: the push time could not be read (%s); allow ecr:DescribeImages, or pass --since wait-start", plural(n, "image"), pushed.why))
+	}
+	pushed.mu.Unlock()
 	return results, elapsed
 }
 
@@ -290,22 +297,6 @@ func (p *pushTimes) DescribeImages(ctx context.Context, in *ecr.DescribeImagesIn
 	p.why = cmp.Or(p.why, why)
 	p.mu.Unlock()
 	return out, err
-}
-
-// fallbacks counts the images answered whose times count from the wait's
-// start, and says why.
-func (p *pushTimes) fallbacks(results []result) (n int, why string) {
-	for _, r := range results {
-		if r.report.Answers > 0 && r.report.SinceSource == ecrreplication.SinceFromWaitStart && !r.report.Duplicate {
-			n++
-		}
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.why == "" {
-		return 0, ""
-	}
-	return n, p.why
 }
 
 // waitLogger shows the waiter's warnings (transient errors ridden out) as
