@@ -57,8 +57,21 @@ func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 		return nil, &configError{errNoRegion}
 	}
 	// Never log HTTP bodies or headers: they carry the signature and the
-	// session token.
-	cfg.ClientLogMode, cfg.Logger = 0, &sdkLogger{a: a, seen: map[string]bool{}}
+	// session token. The SDK's own warnings, such as a clock skew, go to
+	// stderr once per kind; every line goes to --debug.
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	cfg.ClientLogMode, cfg.Logger = 0, logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		msg := fmt.Sprintf(format, v...)
+		a.debug.logf("sdk: %s", msg)
+		mu.Lock()
+		first := !seen[format]
+		seen[format] = true
+		mu.Unlock()
+		if c != logging.Debug && first {
+			a.warn("AWS SDK: " + msg)
+		}
+	})
 	a.debug.logf("AWS configuration loaded: region %s", cfg.Region)
 	return ecr.NewFromConfig(cfg, ecrreplication.WithErrorMapping, func(o *ecr.Options) {
 		if a.g.endpointURL != "" {
@@ -69,27 +82,6 @@ func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 		}
 		o.APIOptions = append(o.APIOptions, a.debug.exchanges)
 	}, ecrreplication.WithMaxResponseSize(0)), nil
-}
-
-// sdkLogger passes the SDK's own warnings (such as a clock skew) to stderr,
-// each kind once, none with --quiet; every line goes to --debug.
-type sdkLogger struct {
-	a    *app
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-// Logf implements logging.Logger.
-func (l *sdkLogger) Logf(c logging.Classification, format string, v ...any) {
-	msg := fmt.Sprintf(format, v...)
-	l.a.debug.logf("sdk: %s", msg)
-	l.mu.Lock()
-	first := !l.seen[format]
-	l.seen[format] = true
-	l.mu.Unlock()
-	if c != logging.Debug && first {
-		l.a.warn("AWS SDK: " + msg)
-	}
 }
 
 // explainedError is an error with a message that says what happened, and

@@ -204,6 +204,14 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 	burst := int(max(1, min(math.Ceil(s.rateLimit), float64(ecrreplication.DefaultWaitAllBurst))))
 	a.debug.logf("waiting for %s: timeout %v, delays %v to %v, expect %v, expect-from-registry %t, since %s, rate limit %g/s (burst %d), concurrency %d, fail-fast %t",
 		what, s.timeout, s.minDelay, s.maxDelay, s.expect, s.expectFromRegistry, s.since, s.rateLimit, burst, s.concurrency, s.failFast)
+	// The waiter's warnings (transient errors ridden out) are progress, every
+	// line of it is --debug.
+	logger := logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		msg := strings.TrimPrefix(fmt.Sprintf(format, v...), "ecrreplication: ")
+		if a.debug.logf("waiter: %s", msg); c == logging.Warn {
+			prog.note("%s", msg)
+		}
+	})
 	pushed, start := &pushTimes{client: client}, time.Now()
 	reports, err := ecrreplication.WaitAll(ctx, client, inputs, max(remaining, time.Nanosecond), func(o *ecrreplication.WaitAllOptions) {
 		o.RateLimit, o.Burst, o.MaxConcurrency, o.FailFast = rate.Limit(s.rateLimit), burst, s.concurrency, s.failFast
@@ -221,7 +229,7 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 			prog.update(progressRows(results, single))
 		}
 		o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-			wo.MinDelay, wo.MaxDelay, wo.Destinations, wo.Logger = s.minDelay, s.maxDelay, s.expect, waitLogger{a, prog}
+			wo.MinDelay, wo.MaxDelay, wo.Destinations, wo.Logger = s.minDelay, s.maxDelay, s.expect, logger
 			if s.expectFromRegistry {
 				wo.Registry = client
 			}
@@ -297,20 +305,4 @@ func (p *pushTimes) DescribeImages(ctx context.Context, in *ecr.DescribeImagesIn
 	p.why = cmp.Or(p.why, why)
 	p.mu.Unlock()
 	return out, err
-}
-
-// waitLogger shows the waiter's warnings (transient errors ridden out) as
-// progress, every line with --debug.
-type waitLogger struct {
-	a    *app
-	prog *progress
-}
-
-// Logf implements logging.Logger.
-func (l waitLogger) Logf(c logging.Classification, format string, v ...any) {
-	msg := strings.TrimPrefix(fmt.Sprintf(format, v...), "ecrreplication: ")
-	l.a.debug.logf("waiter: %s", msg)
-	if c == logging.Warn {
-		l.prog.note("%s", msg)
-	}
 }
