@@ -44,7 +44,7 @@ func (g *globals) validate() (warnings []string, err error) {
 	if !strings.Contains(" text json markdown github ", " "+g.output+" ") {
 		return nil, fmt.Errorf("--output %s is not a known format: use text, json, markdown or github", quote(g.output))
 	}
-	if strings.ContainsFunc(g.region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
+	if !isRegionName(g.region) {
 		return nil, fmt.Errorf("--region %s is not a region name such as us-east-1", quote(g.region))
 	}
 	if g.endpointURL == "" {
@@ -63,6 +63,11 @@ func (g *globals) validate() (warnings []string, err error) {
 		warnings = append(warnings, fmt.Sprintf("--endpoint-url %s is plain HTTP to a host that is not this machine: requests, their signatures and any session token travel unencrypted; use https", g.endpointURL))
 	}
 	return warnings, nil
+}
+
+// isRegionName reports whether s has only the characters of a region name.
+func isRegionName(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') })
 }
 
 // redacted is s with a URL's user name and password replaced by "REDACTED".

@@ -61,14 +61,9 @@ func givenFlags(fs *flag.FlagSet) map[string]bool {
 	return given
 }
 
-// imageArg is an image reference as given, and where: --image or FILE:LINE.
+// imageArg is an image reference as given, and where: --image or FILE:LINE
+// (among the sources of a wait, also an --images-from FILE).
 type imageArg struct{ text, source string }
-
-// imageSource is one --image, or one --images-from FILE ("-": stdin).
-type imageSource struct {
-	text string
-	file bool
-}
 
 // Limits of --images-from.
 const (
@@ -76,16 +71,17 @@ const (
 	maxImages    = 10_000   // most images in all
 )
 
-// readImages returns the references of sources, in order, reading each
+// readImages returns the references of sources (--image REF or
+// --images-from FILE, "-" for stdin), in order, reading each
 // file on its own goroutine so that ctx bounds it: a stdin left open cannot
 // outlast --timeout or a signal. With an error it returns what it read.
-func (a *app) readImages(ctx context.Context, sources []imageSource) ([]imageArg, error) {
+func (a *app) readImages(ctx context.Context, sources []imageArg) ([]imageArg, error) {
 	var args []imageArg
 	done := make(chan error, 1)
 	go func() {
 		for _, src := range sources {
-			if !src.file {
-				args = append(args, imageArg{src.text, "--image"})
+			if src.source == "--image" {
+				args = append(args, src)
 			} else if err := readImageFile(src.text, a.env.stdin, &args); err != nil {
 				done <- err
 				return

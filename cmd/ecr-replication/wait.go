@@ -32,18 +32,18 @@ type waitSettings struct {
 	expect                        []ecrreplication.Destination
 	expectFromRegistry, failFast  bool
 	since, metricsFile, metricsNS string
-	sources                       []imageSource
+	sources                       []imageArg
 	rateLimit                     float64
 	concurrency                   int
 }
 
 // register defines the wait flags on fs.
 func (s *waitSettings) register(fs *flag.FlagSet) {
-	source := func(file bool) func(string) error {
-		return func(v string) error { s.sources = append(s.sources, imageSource{v, file}); return nil }
+	source := func(flag string) func(string) error {
+		return func(v string) error { s.sources = append(s.sources, imageArg{v, flag}); return nil }
 	}
-	fs.Func("image", "wait for the image `REF`: REPO:TAG, REPO@DIGEST, REPO:TAG@DIGEST or ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG (repeatable)", source(false))
-	fs.Func("images-from", "wait for the images of `FILE`, one per line as for --image (# comments, 64 KiB a line, 10,000 images in all); - reads stdin (repeatable)", source(true))
+	fs.Func("image", "wait for the image `REF`: REPO:TAG, REPO@DIGEST, REPO:TAG@DIGEST or ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG (repeatable)", source("--image"))
+	fs.Func("images-from", "wait for the images of `FILE`, one per line as for --image (# comments, 64 KiB a line, 10,000 images in all); - reads stdin (repeatable)", source("--images-from"))
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration`, everything included (exit code 3)")
 	fs.DurationVar(&s.minDelay, "min-delay", ecrreplication.DefaultMinDelay, "shortest `delay` between polls")
 	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow by %gx per poll", backoff.Growth))
@@ -61,7 +61,7 @@ func (s *waitSettings) register(fs *flag.FlagSet) {
 func (s *waitSettings) addExpected(v string) error {
 	for item := range strings.SplitSeq(v, ",") {
 		region, account, hasAccount := strings.Cut(strings.TrimSpace(item), ":")
-		if !strings.Contains(strings.Trim(region, "-"), "-") || strings.ContainsFunc(region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
+		if !strings.Contains(strings.Trim(region, "-"), "-") || !isRegionName(region) {
 			return fmt.Errorf("%s is not REGION[:ACCOUNT] with a region name such as us-west-2", quote(strings.TrimSpace(item)))
 		} else if hasAccount && ecrreplication.ValidateRegistryID(account) != nil {
 			return fmt.Errorf("%s: the account must be a 12-digit account ID", quote(strings.TrimSpace(item)))
@@ -86,7 +86,7 @@ func (s *waitSettings) validate() (p problems) {
 	check(len(s.metricsNS) < 1 || len(s.metricsNS) > 255 || safetext.Line(s.metricsNS, 0) != s.metricsNS, "--metrics-namespace %s must be 1 to 255 printable characters", quote(s.metricsNS))
 	check(!(s.rateLimit > 0) || math.IsInf(s.rateLimit, 0), "--rate-limit %v must be a number of requests per second greater than zero", s.rateLimit)
 	check(s.concurrency < 1, "--concurrency %d must be at least 1", s.concurrency)
-	check(len(slices.DeleteFunc(slices.Clone(s.sources), func(src imageSource) bool { return !src.file || src.text != "-" })) > 1, "--images-from - is given twice: stdin can be read once")
+	check(len(slices.DeleteFunc(slices.Clone(s.sources), func(src imageArg) bool { return src != imageArg{"-", "--images-from"} })) > 1, "--images-from - is given twice: stdin can be read once")
 	return p
 }
 
