@@ -65,17 +65,14 @@ func (o outcome) info() outcomeInfo {
 	return outcomes[otherError]
 }
 
-// Error codes of the documents' error.code. They are stable.
+// Error codes of the documents' error.code that other code reads; classify
+// returns all of them (the schema lists them). They are stable.
 const (
 	codeReplicationFailed  = "ReplicationFailed"
 	codeNoReplicationRule  = "NoReplicationRule"
-	codeInvalidInput       = "InvalidInput"
 	codeTimeout            = "Timeout"
 	codeImageNotFound      = "ImageNotFound"
 	codeRepositoryNotFound = "RepositoryNotFound"
-	codeInterrupted        = "Interrupted"
-	codeCancelled          = "Cancelled"
-	codeError              = "Error"
 )
 
 // classify returns the outcome and error code of an image's error; once
@@ -91,9 +88,9 @@ func classify(parent context.Context, err error) (outcome, string) {
 	case err == nil:
 		return complete, ""
 	case parent.Err() != nil, is(context.Canceled):
-		return interrupted, codeInterrupted
+		return interrupted, "Interrupted"
 	case errors.As(err, new(*configError)), errors.As(err, new(problems)), is(ecrreplication.ErrValidation), is(ecrreplication.ErrInvalidParameter), is(ecrreplication.ErrRegistryMismatch):
-		return invalid, codeInvalidInput
+		return invalid, "InvalidInput"
 	case is(ecrreplication.ErrReplicationFailed):
 		return failed, codeReplicationFailed
 	case is(ecrreplication.ErrNoReplication):
@@ -105,7 +102,7 @@ func classify(parent context.Context, err error) (outcome, string) {
 	case is(ecrreplication.ErrRepositoryNotFound):
 		return notFound, codeRepositoryNotFound
 	case is(ecrreplication.ErrSkipped):
-		return skipped, codeCancelled
+		return skipped, "Cancelled"
 	}
-	return otherError, codeError
+	return otherError, "Error"
 }
