@@ -26,7 +26,7 @@ func (f *imageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository, such as team/api")
 	fs.StringVar(&f.tag, "tag", "", "image `tag`; with --digest, the tag must point to the digest (else: not found)")
 	fs.StringVar(&f.digest, "digest", "", "image `digest` (sha256:...)")
-	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: an image URI's, else the caller's)")
+	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: the caller's, or an --image URI's)")
 }
 
 // input returns the request for the image the flags name, flags given even

@@ -163,13 +163,15 @@ func printTopHelp(w io.Writer) {
 // flags and the exit codes.
 func printHelp(w io.Writer, cmd *command) {
 	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n", programName, cmd.synopsis, strings.TrimSpace(cmd.help))
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	if cmd.newFlags != nil {
-		fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 		cmd.newFlags(fs)
-		fmt.Fprintln(w, "\nFlags:")
-		printFlags(w, fs)
 	}
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	var flags strings.Builder
+	if printFlags(&flags, fs); flags.Len() > 0 {
+		fmt.Fprint(w, "\nFlags:\n", flags.String())
+	}
+	fs = flag.NewFlagSet("", flag.ContinueOnError)
 	g := defaultGlobals()
 	g.register(fs)
 	fmt.Fprintln(w, "\nGlobal flags (before or after the command name):")
