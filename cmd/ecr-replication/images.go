@@ -72,9 +72,9 @@ const (
 )
 
 // readImages returns the references of sources (--image REF or
-// --images-from FILE, "-" for stdin), in order, reading each
-// file on its own goroutine so that ctx bounds it: a stdin left open cannot
-// outlast --timeout or a signal. With an error it returns what it read.
+// --images-from FILE, "-" for stdin), in order, read on a goroutine so that
+// ctx bounds it: a stdin left open cannot outlast --timeout or a signal.
+// With an error it returns what it read.
 func (a *app) readImages(ctx context.Context, sources []imageArg) ([]imageArg, error) {
 	var args []imageArg
 	done := make(chan error, 1)
