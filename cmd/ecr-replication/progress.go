@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/ecrkit/ecrreplication/internal/safetext"
@@ -15,11 +14,11 @@ import (
 const maxProgressLines = 50
 
 // progress prints a wait's progress on stderr, a line "[  2.7s] TEXT" per
-// row whose text changed. A nil *progress prints nothing (--quiet).
+// row whose text changed. A nil *progress prints nothing (--quiet). Its
+// updates come one at a time (WaitAll's callbacks, then the last).
 type progress struct {
 	w     io.Writer
 	start time.Time
-	mu    sync.Mutex
 	shown map[string]string // the text last printed per row
 }
 
@@ -70,8 +69,6 @@ func (p *progress) update(rows []row) {
 	if p == nil {
 		return
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	printed := 0
 	for _, r := range rows {
 		if r.text == "" || p.shown[r.key] == r.text {
