@@ -25,18 +25,16 @@ import (
 // errNoRegion is the configuration error of a missing region.
 var errNoRegion = errors.New("no AWS region is configured: pass --region, set AWS_REGION, or set region in your profile")
 
-// configError is an error in the AWS configuration, found before any
-// request: outcome invalid-input, exit code 2.
+// configError is an error in the AWS configuration: invalid-input.
 type configError struct{ error }
 
 // Unwrap returns the underlying error.
 func (e *configError) Unwrap() error { return e.error }
 
-// newClient loads the AWS configuration as the AWS CLI does (the SDK's
-// default chain, with --profile and --region) and returns an ECR client
-// that maps service errors to the library's sentinels, caps answers at
-// ecrreplication.DefaultMaxResponseSize, explains answers that are none
-// (explainedError) and logs each exchange with --debug. It sends nothing.
+// newClient loads the AWS configuration as the AWS CLI does and returns an
+// ECR client that maps errors to the library's sentinels, caps answers,
+// explains answers that are none and logs each exchange with --debug. It
+// sends nothing.
 func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 	load := a.env.loadConfig
 	if load == nil {
@@ -59,8 +57,21 @@ func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 		return nil, &configError{errNoRegion}
 	}
 	// Never log HTTP bodies or headers: they carry the signature and the
-	// session token.
-	cfg.ClientLogMode, cfg.Logger = 0, &sdkLogger{a: a, seen: map[string]bool{}}
+	// session token. The SDK's own warnings, such as a clock skew, go to
+	// stderr once per kind; every line goes to --debug.
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	cfg.ClientLogMode, cfg.Logger = 0, logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		msg := fmt.Sprintf(format, v...)
+		a.debug.logf("sdk: %s", msg)
+		mu.Lock()
+		first := !seen[format]
+		seen[format] = true
+		mu.Unlock()
+		if c != logging.Debug && first {
+			a.warn("AWS SDK: " + msg)
+		}
+	})
 	a.debug.logf("AWS configuration loaded: region %s", cfg.Region)
 	return ecr.NewFromConfig(cfg, ecrreplication.WithErrorMapping, func(o *ecr.Options) {
 		if a.g.endpointURL != "" {
@@ -73,31 +84,11 @@ func (a *app) newClient(ctx context.Context) (*ecr.Client, error) {
 	}, ecrreplication.WithMaxResponseSize(0)), nil
 }
 
-// sdkLogger passes the SDK's own warnings (such as a clock skew) to stderr,
-// each kind once, none with --quiet; every line goes to --debug.
-type sdkLogger struct {
-	a    *app
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-// Logf implements logging.Logger.
-func (l *sdkLogger) Logf(c logging.Classification, format string, v ...any) {
-	msg := fmt.Sprintf(format, v...)
-	l.a.debug.logf("sdk: %s", msg)
-	l.mu.Lock()
-	first := !l.seen[format]
-	l.seen[format] = true
-	l.mu.Unlock()
-	if c != logging.Debug && first {
-		l.a.warn("AWS SDK: " + msg)
-	}
-}
-
-// explainedError is an SDK error with a message that says what happened.
+// explainedError is an error with a message that says what happened, and
+// a hint; Unwrap returns its cause.
 type explainedError struct {
-	msg string
-	err error
+	msg, hint string
+	err       error
 }
 
 // Error returns the message.
@@ -107,42 +98,29 @@ func (e *explainedError) Error() string { return e.msg }
 func (e *explainedError) Unwrap() error { return e.err }
 
 // debugLog writes --debug lines on stderr: the command's events and one line
-// per HTTP exchange, never headers or bodies. A disabled one discards all.
+// per HTTP exchange, never headers or bodies. A nil one writes nothing.
 type debugLog struct {
-	enabled bool
-	mu      sync.Mutex
-	w       io.Writer
-	start   time.Time
-}
-
-// newDebugLog returns a debug log on w, enabled or not.
-func newDebugLog(w io.Writer, enabled bool) *debugLog {
-	return &debugLog{enabled: enabled, w: w, start: time.Now()}
+	w     io.Writer
+	start time.Time
 }
 
 // logf writes one debug line, after the time since the start, made safe.
 func (d *debugLog) logf(format string, v ...any) {
-	if d == nil || !d.enabled {
-		return
+	if d != nil {
+		fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), safetext.Line(fmt.Sprintf(format, v...), maxLine))
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	fmt.Fprintf(d.w, "debug: %7.3fs %s\n", time.Since(d.start).Seconds(), safetext.Line(fmt.Sprintf(format, v...), maxLine))
 }
 
-// exchanges adds to a client's stack a middleware that sees every HTTP
-// exchange: it logs it with --debug (operation, method, URL, status, request
-// ID, duration), and makes two SDK errors say what happened: no answer
-// (StatusCode 0) says so with the network error; a redirect, which the SDK
-// does not follow, names where it points. The SDK's errors stay in the
-// chain for errors.As.
+// exchanges adds to a client's stack a middleware that logs every HTTP
+// exchange with --debug and makes two SDK errors say what happened: no
+// answer, with the network error; a redirect, not followed, with where it
+// points. The SDK's errors stay in the chain.
 func (d *debugLog) exchanges(s *middleware.Stack) error {
 	return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("ecrReplicationExchanges",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			t0 := time.Now()
 			out, md, err := next.HandleDeserialize(ctx, in)
-			target := "the endpoint"
-			method := ""
+			target, method := "the endpoint", ""
 			if r, ok := in.Request.(*smithyhttp.Request); ok && r.URL != nil {
 				target, method = r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, r.Method+" "
 			}
@@ -163,10 +141,10 @@ func (d *debugLog) exchanges(s *middleware.Stack) error {
 				if errors.As(cause, &ue) {
 					cause = ue.Err
 				}
-				err = &explainedError{fmt.Sprintf("no answer from %s: %v", target, cause), err}
+				err = &explainedError{fmt.Sprintf("no answer from %s: %v", target, cause), "", err}
 			case code >= 300 && code < 400:
 				err = &explainedError{fmt.Sprintf("%s answered HTTP %d, a redirect to %s, which is not followed: the endpoint must be ECR's own",
-					target, code, quote(re.Response.Header.Get("Location"))), err}
+					target, code, quote(re.Response.Header.Get("Location"))), "point --endpoint-url, or --region, at the ECR endpoint itself", err}
 			}
 			return out, md, err
 		}), middleware.Before)

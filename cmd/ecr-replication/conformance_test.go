@@ -41,8 +41,6 @@ func TestConformanceCLI(t *testing.T) {
 						args = args[:len(args)-4]
 					}
 					got := runWith(t.Context(), args, func(e *environment) {
-						no := false
-						e.terminal = &no
 						e.httpClient = &http.Client{Transport: rt}
 						e.configOptions = []func(*config.LoadOptions) error{config.WithCredentialsProvider(ecrtest.Credentials())}
 					})

@@ -22,13 +22,10 @@ var demoCommand = &command{
 	synopsis: "demo [--fail] [--speed N] [global flags]",
 	summary:  "show a wait against a simulated ECR in this process (no AWS account needed)",
 	help: `
-Starts a simulated Amazon ECR (package ecrtest) on a loopback address in this
-process, with replication to us-west-2, eu-west-1 and ap-southeast-2 and to
-us-east-2 in account 210987654321, pushes demo/web-app:v1.0.0, and runs the
-real wait command against it with static test credentials. It needs no AWS
-account, no internet and no AWS configuration, and takes about 7 seconds at
---speed 1. With --fail the cross-account destination fails: exit code 1.
---output, --quiet and --debug apply to the wait.
+Runs the wait command against a simulated Amazon ECR on a loopback address in
+this process, which replicates demo/web-app:v1.0.0 to three regions and to
+another account. It needs no AWS account and takes about 7 seconds. --output,
+--quiet and --debug apply to the wait.
 
 Examples:
   ecr-replication demo

@@ -101,9 +101,8 @@ type errorDoc struct {
 	RequestID        string `json:"requestId,omitempty"`
 }
 
-// result is how the command ended for one image, with its live error and
-// last report (never nil); settle sets outcome, code, exit and the reason
-// only the error tells; firstAnswer is when the wait first saw an answer.
+// result is how the command ended for one image: its last report (never
+// nil) and live error; settle sets the rest but firstAnswer and done.
 type result struct {
 	name         string
 	report       *ecrreplication.Report
@@ -118,11 +117,11 @@ type result struct {
 // newResult returns the result of an image not asked about yet.
 func newResult(in *ecr.DescribeImageReplicationStatusInput) result {
 	r := ecrreplication.NewReport(in, nil)
-	return result{name: imageName(r.Repository, r.ImageTag, r.ImageDigest), report: r}
+	return result{name: nameOf(imageDoc{Repository: r.Repository, ImageTag: r.ImageTag, ImageDigest: r.ImageDigest}), report: r}
 }
 
 // settle sets r's outcome, codes and reason from its error; for status,
-// a status read has the outcome its destinations tell, and exit code 0.
+// a status read has the outcome its destinations tell.
 func (r *result) settle(parent context.Context, status bool) {
 	r.outcome, r.code = classify(parent, r.err)
 	r.exit = r.outcome.info().exitCode
@@ -137,6 +136,9 @@ func (r *result) settle(parent context.Context, status bool) {
 		var we *ecrreplication.WaitError
 		if errors.As(r.err, &we) && we.Cause != nil {
 			r.reason = plain(we.Cause)
+		}
+		if errors.Is(r.err, ecrreplication.ErrRegistryMismatch) {
+			r.reason = registryMismatch
 		}
 	}
 }
@@ -198,7 +200,7 @@ func newErrorDoc(err error, code, message, reason string) *errorDoc {
 }
 
 // newDocument is the document of results, or of setErr, an error of the
-// whole command found before any image was waited for.
+// whole command before any image was waited for.
 func newDocument(ctx context.Context, results []result, setErr error, elapsed time.Duration) document {
 	d := document{Images: make([]imageDoc, len(results)), Outcome: complete, ElapsedSeconds: seconds(elapsed)}
 	for i := range results {
@@ -243,7 +245,7 @@ func (p problems) lines() []string {
 }
 
 // errorLines is an error's text for people: problems and violations one per
-// line, other errors on one line without the AWS SDK's wrapping.
+// line, else one line.
 func errorLines(err error) []string {
 	var p problems
 	if errors.As(err, &p) {
@@ -255,18 +257,16 @@ func errorLines(err error) []string {
 	return []string{plain(err)}
 }
 
-// usageError reports a usage error; a command that writes a document
-// writes it.
+// usageError reports a usage error, and its document.
 func (a *app) usageError(err error) int {
-	if !errors.As(err, new(problems)) && !errors.Is(err, ecrreplication.ErrValidation) {
+	if !errors.As(err, new(problems)) {
 		err = problems{err.Error()}
 	}
 	return a.emit(context.Background(), nil, err, 0)
 }
 
 // emit writes how the command ended and returns its exit code: on stderr
-// the first maxProblems errors, each hint once and a malformed answer once;
-// on stdout the document as --output says.
+// the first maxProblems errors and each hint once, on stdout the document.
 func (a *app) emit(ctx context.Context, results []result, setErr error, elapsed time.Duration) int {
 	d := newDocument(ctx, results, setErr, elapsed)
 	var hints []string
@@ -318,9 +318,6 @@ func (a *app) emit(ctx context.Context, results []result, setErr error, elapsed 
 
 // writeJSON writes v as one indented JSON document on stdout.
 func (a *app) writeJSON(v any) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil { // cannot happen: strings, numbers, bools and times
-		panic(err)
-	}
+	b, _ := json.MarshalIndent(v, "", "  ") // strings, numbers, bools and times
 	a.stdout.Write(append(b, '\n'))
 }

@@ -26,8 +26,8 @@ type globals struct {
 // defaultGlobals returns the globals before any flag is parsed.
 func defaultGlobals() globals { return globals{output: "text"} }
 
-// register defines the global flags on fs, the current values as defaults,
-// so that flags given before the command's name survive the second parse.
+// register defines the global flags on fs, the current values as defaults:
+// flags given before the command's name survive the second parse.
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.output, "output", g.output, "output `format` on stdout: text, json, markdown (GitHub-flavoured) or github (GitHub Actions annotations)")
 	fs.BoolVar(&g.quiet, "quiet", g.quiet, "print no progress or warnings on stderr (errors are still printed)")
@@ -38,14 +38,13 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.version, "version", g.version, "print the version and exit")
 }
 
-// validate checks the global flags and returns the warnings to print. A
-// user name and password in --endpoint-url are removed: requests are signed
-// with SigV4, so they would only be printed.
+// validate checks the global flags and returns the warnings to print; it
+// removes a user name and password from --endpoint-url.
 func (g *globals) validate() (warnings []string, err error) {
 	if !strings.Contains(" text json markdown github ", " "+g.output+" ") {
 		return nil, fmt.Errorf("--output %s is not a known format: use text, json, markdown or github", quote(g.output))
 	}
-	if strings.ContainsFunc(g.region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
+	if !isRegionName(g.region) {
 		return nil, fmt.Errorf("--region %s is not a region name such as us-east-1", quote(g.region))
 	}
 	if g.endpointURL == "" {
@@ -66,8 +65,12 @@ func (g *globals) validate() (warnings []string, err error) {
 	return warnings, nil
 }
 
-// redacted is a URL with any user name and password replaced by
-// "REDACTED"; text that is not such a URL is returned as it is.
+// isRegionName reports whether s has only the characters of a region name.
+func isRegionName(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') })
+}
+
+// redacted is s with a URL's user name and password replaced by "REDACTED".
 func redacted(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
@@ -77,8 +80,7 @@ func redacted(s string) string {
 	return u.String()
 }
 
-// quote is s with %q, cut to 64 characters, so that no input can flood or
-// forge a message.
+// quote is s with %q, cut to 64 characters.
 func quote(s string) string {
 	if utf8.RuneCountInString(s) <= 64 {
 		return fmt.Sprintf("%q", s)
@@ -86,8 +88,8 @@ func quote(s string) string {
 	return fmt.Sprintf("%q...", string([]rune(s)[:64]))
 }
 
-// parseFlags is fs.Parse with errors in the command's terms: flags with two
-// dashes, the nearest known one for an unknown flag, what a value must be.
+// parseFlags is fs.Parse with errors in the command's terms: two dashes, the
+// nearest known flag for an unknown one, what a value must be.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	var valueErr error
@@ -99,7 +101,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	case valueErr != nil:
 		return valueErr
 	}
-	// The flag package's messages name the flag after one dash.
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		var names []string
@@ -112,8 +113,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return errors.New(strings.ReplaceAll(msg, " -", " --"))
 }
 
-// checkedValue is a flag's value that records its own error, in the
-// command's terms, where the flag package would say "parse error".
+// checkedValue is a flag's value that records why a value is not one,
+// where the flag package would say "parse error".
 type checkedValue struct {
 	flag.Value
 	name string
@@ -141,8 +142,8 @@ func (c checkedValue) IsBoolFlag() bool {
 	return ok && b.IsBoolFlag()
 }
 
-// didYouMean suggests, after prefix, the known name that name (3 characters
-// or more) begins, else one at most two edits away; "" if none.
+// didYouMean suggests the known name that name (3 characters or more)
+// begins, else one at most two edits away; "" if none.
 func didYouMean(name string, known []string, prefix string) string {
 	best, dist := "", 3
 	for _, k := range known {
@@ -176,8 +177,7 @@ func didYouMean(name string, known []string, prefix string) string {
 	return " (did you mean " + prefix + best + "?)"
 }
 
-// fieldNames name each validated field: as its flag, and as a part of an
-// image reference.
+// fieldNames name each validated field as a flag and as a reference's part.
 var fieldNames = map[string][2]string{
 	ecrreplication.FieldRepositoryName: {"repository name (--repository)", "repository name"},
 	ecrreplication.FieldRegistryID:     {"registry ID (--registry-id)", "registry ID"},
@@ -185,10 +185,8 @@ var fieldNames = map[string][2]string{
 	ecrreplication.FieldImageDigest:    {"image digest (--digest)", "image digest"},
 }
 
-// violations rewrites a *ValidationError in the command line's terms, a
-// line per violation: `repository name (--repository) "Foo" must be ...`,
-// or for an image reference (arg not nil) `image "Team/api:v1" (--image):
-// repository name "Team/api" must be ...`.
+// violations rewrites a *ValidationError in the terms of the flags, or of
+// the image reference arg when not nil, a line per violation.
 func violations(err error, arg *imageArg) []string {
 	var ve *ecrreplication.ValidationError
 	if !errors.As(err, &ve) {

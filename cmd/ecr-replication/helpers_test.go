@@ -123,7 +123,7 @@ type ran struct {
 }
 
 // runAgainst runs the command in-process against srv with the static test
-// credentials, stderr not a terminal, and --endpoint-url and --region
+// credentials, and --endpoint-url and --region
 // pointing at srv. Extra environment options come last.
 func runAgainst(ctx context.Context, srv *ecrtest.Server, args []string, opts ...func(*environment)) ran {
 	endpoint := srv.URL
@@ -134,11 +134,9 @@ func runAgainst(ctx context.Context, srv *ecrtest.Server, args []string, opts ..
 }
 
 // runVia runs the command in-process with args as given, every request sent
-// through client, the static test credentials, and stderr not a terminal.
+// through client, and the static test credentials.
 func runVia(ctx context.Context, client aws.HTTPClient, args []string, opts ...func(*environment)) ran {
 	base := func(e *environment) {
-		no := false
-		e.terminal = &no
 		e.httpClient = client
 		e.configOptions = []func(*config.LoadOptions) error{config.WithCredentialsProvider(ecrtest.Credentials())}
 	}

@@ -26,12 +26,13 @@ func (f *imageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.repository, "repository", "", "`name` of the source repository, such as team/api")
 	fs.StringVar(&f.tag, "tag", "", "image `tag`; with --digest, the tag must point to the digest (else: not found)")
 	fs.StringVar(&f.digest, "digest", "", "image `digest` (sha256:...)")
-	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: an image URI's, else the caller's)")
+	fs.StringVar(&f.registryID, "registry-id", "", "account `ID` of the source registry (default: the caller's, or an --image URI's)")
 }
 
-// input returns the request for the image the flags name: flags given are
-// sent, even empty, so that ValidateInput reports them.
-func (f *imageFlags) input(given map[string]bool) *ecr.DescribeImageReplicationStatusInput {
+// input returns the request for the image the flags name, flags given even
+// empty, and its problems; a --repository with a registry host, as
+// ParseImageReference reads one, is an image reference.
+func (f *imageFlags) input(given map[string]bool) (*ecr.DescribeImageReplicationStatusInput, problems) {
 	in := &ecr.DescribeImageReplicationStatusInput{}
 	pick := func(name, v string) *string {
 		if given[name] {
@@ -43,7 +44,14 @@ func (f *imageFlags) input(given map[string]bool) *ecr.DescribeImageReplicationS
 	if given["tag"] || given["digest"] {
 		in.ImageId = &types.ImageIdentifier{ImageTag: pick("tag", f.tag), ImageDigest: pick("digest", f.digest)}
 	}
-	return in
+	var p problems
+	if host, _, ok := strings.Cut(f.repository, "/"); ok && (strings.ContainsAny(host, ".:") || host == "localhost") {
+		p = append(p, fmt.Sprintf("--repository %s names the registry %s: --repository takes a repository name such as team/api; use --image for an image reference", quote(f.repository), quote(host)))
+	}
+	if err := ecrreplication.ValidateInput(in); err != nil {
+		p = append(p, violations(err, nil)...)
+	}
+	return in, p
 }
 
 // givenFlags are the names of the flags the command line set.
@@ -53,14 +61,9 @@ func givenFlags(fs *flag.FlagSet) map[string]bool {
 	return given
 }
 
-// imageArg is an image reference as given, and where: --image or FILE:LINE.
+// imageArg is an image reference as given, and where: --image or FILE:LINE
+// (among the sources of a wait, also an --images-from FILE).
 type imageArg struct{ text, source string }
-
-// imageSource is one --image, or one --images-from FILE ("-": stdin).
-type imageSource struct {
-	text string
-	file bool
-}
 
 // Limits of --images-from.
 const (
@@ -68,29 +71,27 @@ const (
 	maxImages    = 10_000   // most images in all
 )
 
-// readImages returns the references of sources, in order, reading each
-// file on its own goroutine so that ctx bounds it: a stdin left open cannot
-// outlast --timeout or a signal. With an error it returns what it read.
-func (a *app) readImages(ctx context.Context, sources []imageSource) ([]imageArg, error) {
-	type read struct {
-		args []imageArg
-		err  error
-	}
-	done := make(chan read, 1)
+// readImages returns the references of sources (--image REF or
+// --images-from FILE, "-" for stdin), in order, read on a goroutine so that
+// ctx bounds it: a stdin left open cannot outlast --timeout or a signal.
+// With an error it returns what it read.
+func (a *app) readImages(ctx context.Context, sources []imageArg) ([]imageArg, error) {
+	var args []imageArg
+	done := make(chan error, 1)
 	go func() {
-		var r read
 		for _, src := range sources {
-			if !src.file {
-				r.args = append(r.args, imageArg{src.text, "--image"})
-			} else if r.err = readImageFile(src.text, a.env.stdin, &r.args); r.err != nil {
-				break
+			if src.source == "--image" {
+				args = append(args, src)
+			} else if err := readImageFile(src.text, a.env.stdin, &args); err != nil {
+				done <- err
+				return
 			}
 		}
-		done <- r
+		done <- nil
 	}()
 	select {
-	case r := <-done:
-		return r.args, r.err
+	case err := <-done:
+		return args, err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -138,54 +139,49 @@ func readImageFile(path string, stdin io.Reader, args *[]imageArg) error {
 }
 
 // imageInputs parses references into requests, and returns the region
-// their URIs name and every problem: a reference that is none, a URI whose
-// region or account differs from --region or --registry-id (registryID,
-// when given), URIs of two regions or two accounts (one region and caller
-// per command).
+// their URIs name and every problem: a reference that is none, URIs that
+// differ from --region or --registry-id (registryID), or from each other.
 func imageInputs(args []imageArg, registryID *string, region string) (inputs []*ecr.DescribeImageReplicationStatusInput, uriRegion string, problems []string) {
-	var firstRegion, firstAccount imageArg
-	account, twoRegions, twoAccounts := "", false, false
+	type first struct {
+		value, source string
+		two           bool
+	}
+	var regions, accounts first
+	same := func(f *first, what, v, flagValue, flag string, arg imageArg) {
+		switch {
+		case v == "":
+		case flagValue != "" && v != flagValue:
+			problems = append(problems, fmt.Sprintf("image %s (%s) is in %s, but %s", quote(arg.text), arg.source, strings.TrimPrefix(what+" "+v, "region "), flag))
+		case f.value == "":
+			*f = first{v, arg.source, false}
+		case v != f.value && !f.two:
+			f.two = true
+			problems = append(problems, fmt.Sprintf("images of two %ss, %s (%s) and %s (%s): wait for each %s's images in a command of its own", what, f.value, f.source, v, arg.source, what))
+		}
+	}
 	for i, arg := range args {
 		ref, err := ecrreplication.ParseImageReference(arg.text)
 		if err != nil {
 			problems = append(problems, violations(err, &args[i])...)
 			continue
 		}
-		switch {
-		case ref.Region == "":
-		case region != "" && ref.Region != region:
-			problems = append(problems, fmt.Sprintf("image %s (%s) is in %s, but --region is %s", quote(arg.text), arg.source, ref.Region, region))
-		case uriRegion == "":
-			firstRegion, uriRegion = arg, ref.Region
-		case ref.Region != uriRegion && !twoRegions:
-			twoRegions = true
-			problems = append(problems, fmt.Sprintf("images of two regions, %s (%s) and %s (%s): wait for each region's images in a command of its own", uriRegion, firstRegion.source, ref.Region, arg.source))
-		}
-		switch {
-		case ref.RegistryID == "":
-		case registryID != nil && ref.RegistryID != *registryID:
-			problems = append(problems, fmt.Sprintf("image %s (%s) is in account %s, but --registry-id is %s", quote(arg.text), arg.source, ref.RegistryID, quote(*registryID)))
-		case account == "":
-			firstAccount, account = arg, ref.RegistryID
-		case ref.RegistryID != account && !twoAccounts:
-			twoAccounts = true
-			problems = append(problems, fmt.Sprintf("images of two accounts, %s (%s) and %s (%s): wait for each account's images in a command of its own", account, firstAccount.source, ref.RegistryID, arg.source))
-		}
+		same(&regions, "region", ref.Region, region, "--region is "+region, arg)
+		same(&accounts, "account", ref.RegistryID, aws.ToString(registryID), "--registry-id is "+quote(aws.ToString(registryID)), arg)
 		in := ref.Input()
 		if in.RegistryId == nil {
 			in.RegistryId = registryID
 		}
 		inputs = append(inputs, in)
 	}
-	return inputs, uriRegion, problems
+	return inputs, regions.value, problems
 }
 
-// imageName names an image for people, REPO:TAG or REPO@DIGEST (the digest
+// nameOf names an image for people, REPO:TAG or REPO@DIGEST (the digest
 // only without a tag), unusual parts quoted (Report.Name).
-func imageName(repository, tag, digest string) string {
-	r := ecrreplication.Report{Repository: repository, ImageTag: tag}
-	if tag == "" {
-		r.ImageDigest = digest
+func nameOf(img imageDoc) string {
+	r := ecrreplication.Report{Repository: img.Repository, ImageTag: img.ImageTag}
+	if img.ImageTag == "" {
+		r.ImageDigest = img.ImageDigest
 	}
 	return r.Name()
 }

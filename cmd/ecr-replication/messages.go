@@ -17,8 +17,11 @@ import (
 // maxLine is the most characters say prints of a line.
 const maxLine = 4096
 
+// registryMismatch is the reason and the hint of ErrRegistryMismatch.
+const registryMismatch = "--expect-from-registry reads the caller's own registry only: for another --registry-id, name the destinations with --expect"
+
 // say writes one line on stderr after the program's name, made safe and
-// cut (safetext.Line): no value can add a line or move the cursor.
+// cut: no value can add a line or move the cursor.
 func (a *app) say(format string, v ...any) {
 	fmt.Fprintf(a.stderr, "%s: %s\n", programName, safetext.Line(fmt.Sprintf(format, v...), maxLine))
 }
@@ -43,11 +46,8 @@ func (a *app) warn(msg string) {
 // hint says what to do about err, of outcome o and code; "" for nothing.
 func (a *app) hint(err error, code string, o outcome) string {
 	var we *ecrreplication.WaitError
-	var ce *configError
-	var st *statusTimeoutError
+	var ee *explainedError
 	var apiErr smithy.APIError
-	var send *smithyhttp.RequestSendError
-	var netErr net.Error
 	errors.As(err, &we)
 	switch {
 	case code == codeReplicationFailed:
@@ -62,14 +62,14 @@ func (a *app) hint(err error, code string, o outcome) string {
 		return "the service never answered with a status: check the network, --region and --endpoint-url"
 	case code == codeTimeout && we != nil:
 		return "replication is still going on: wait again, or raise --timeout"
-	case errors.As(err, new(readTimeoutError)):
-		return "--images-from - reads stdin until it is closed: close it after the last image"
+	case errors.As(err, &ee) && ee.hint != "":
+		return ee.hint
 	case errors.Is(err, errNoRegion):
 		return ""
-	case errors.As(err, &ce):
+	case errors.As(err, new(*configError)):
 		return "check --profile and --region, AWS_PROFILE and the shared config files (~/.aws/config)"
 	case errors.Is(err, ecrreplication.ErrRegistryMismatch):
-		return "--expect-from-registry reads the caller's own registry only: for another --registry-id, name the destinations with --expect"
+		return registryMismatch
 	case o == invalid && a.cmd == nil:
 		return "see '" + programName + " --help'"
 	case o == invalid:
@@ -78,14 +78,10 @@ func (a *app) hint(err error, code string, o outcome) string {
 		return "check the repository, tag and digest, and that --registry-id and --region name the source registry (names are case-sensitive)"
 	case o != otherError:
 		return ""
-	case errors.As(err, &st):
-		return fmt.Sprintf("no answer came within --timeout %v: raise --timeout, or check the network, --region and --endpoint-url", st.timeout)
 	case errors.Is(err, ecrreplication.ErrRequestNotSent):
 		return "no request could be sent: check the credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws sso login) and --endpoint-url"
 	case errors.Is(err, ecrreplication.ErrResponseTooLarge):
 		return fmt.Sprintf("ECR's answers are a few KiB; one over %d MiB is not from ECR: check --endpoint-url and any proxy", ecrreplication.DefaultMaxResponseSize>>20)
-	case errors.As(err, new(*explainedError)) && errors.As(err, &apiErr):
-		return "point --endpoint-url, or --region, at the ECR endpoint itself"
 	case errors.As(err, &apiErr):
 		switch apiErr.ErrorCode() {
 		case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch", "MissingAuthenticationTokenException":
@@ -93,17 +89,15 @@ func (a *app) hint(err error, code string, o outcome) string {
 		case "AccessDeniedException":
 			return "the credentials lack permission: allow ecr:DescribeImageReplicationStatus (and ecr:DescribeRegistry for --expect-from-registry)"
 		}
-	case errors.As(err, &send), errors.As(err, &netErr):
+	case errors.As(err, new(*smithyhttp.RequestSendError)), errors.As(err, new(net.Error)):
 		return "check the network, --region and --endpoint-url"
 	}
 	return ""
 }
 
 // plain is err's text for people, without "ecrreplication: " nor the SDK's
-// wrapping: "operation error ECR: DescribeImages, https response error
-// StatusCode: 400, RequestID: 1a2b, api error AccessDeniedException: ..."
-// reads "AccessDeniedException: ..." (the request ID is in --debug and
-// error.requestId).
+// "operation error ..., https response error StatusCode: ..., RequestID: ...,
+// api error" (the request ID is in --debug and error.requestId).
 func plain(err error) string {
 	msg := err.Error()
 	walkErrors(err, func(e error) {

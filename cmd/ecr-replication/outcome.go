@@ -36,28 +36,25 @@ const (
 	skipped     outcome = "skipped"
 )
 
-// outcomeInfo is what every output says of an outcome: its exit code (status
-// exits 0 whenever it read the status; a skipped image has the exit code of
-// the image that stopped the set), its severity (the exit codes' order, 130 >
-// 2 > 5 > 4 > 3 > 1 > 0; a skipped image never decides), its order in
-// summaries (problems first), its word in headlines, its annotation title,
-// the verdict's icon and the progress's mark.
+// outcomeInfo is what every output says of an outcome: its exit code, its
+// severity (130 > 2 > 5 > 4 > 3 > 1 > 0; skipped never decides), its order
+// in summaries, its word in headlines, its annotation title and icon.
 type outcomeInfo struct {
 	exitCode, severity, order int
-	word, title, icon, mark   string
+	word, title, icon         string
 }
 
 // outcomes is the one table of the outcomes, which every view reads.
 var outcomes = map[outcome]outcomeInfo{
-	failed:      {exitFailed, 3, 0, "failed", "Replication failed", "❌", "✗"},
-	timedOut:    {exitTimeout, 4, 1, "timed out", "Timed out", "❌", "✗"},
-	notFound:    {exitNotFound, 5, 2, "not found", "Not found", "❌", "✗"},
-	otherError:  {exitOther, 6, 3, "errored", "Error", "❌", "✗"},
-	invalid:     {exitUsage, 7, 4, "invalid", "Invalid input", "⛔", "✗"},
-	interrupted: {exitInterrupted, 8, 5, "interrupted", "Interrupted", "🛑", "✗"},
-	skipped:     {exitOther, 1, 6, "skipped", "Skipped", "❌", "✗"},
-	inProgress:  {exitOK, 2, 7, "in progress", "In progress", "🔄", "…"},
-	complete:    {exitOK, 0, 8, "replicated", "Complete", "✅", "✓"},
+	failed:      {exitFailed, 3, 0, "failed", "Replication failed", "❌"},
+	timedOut:    {exitTimeout, 4, 1, "timed out", "Timed out", "❌"},
+	notFound:    {exitNotFound, 5, 2, "not found", "Not found", "❌"},
+	otherError:  {exitOther, 6, 3, "errored", "Error", "❌"},
+	invalid:     {exitUsage, 7, 4, "invalid", "Invalid input", "⛔"},
+	interrupted: {exitInterrupted, 8, 5, "interrupted", "Interrupted", "🛑"},
+	skipped:     {exitOther, 1, 6, "skipped", "Skipped", "❌"},
+	inProgress:  {exitOK, 2, 7, "in progress", "In progress", "🔄"},
+	complete:    {exitOK, 0, 8, "replicated", "Complete", "✅"},
 }
 
 // info is the outcome's row of the table; an unknown one reads as an error.
@@ -68,17 +65,14 @@ func (o outcome) info() outcomeInfo {
 	return outcomes[otherError]
 }
 
-// Error codes of the documents' error.code. They are stable.
+// Error codes of the documents' error.code that other code reads; classify
+// returns all of them (the schema lists them). They are stable.
 const (
 	codeReplicationFailed  = "ReplicationFailed"
 	codeNoReplicationRule  = "NoReplicationRule"
-	codeInvalidInput       = "InvalidInput"
 	codeTimeout            = "Timeout"
 	codeImageNotFound      = "ImageNotFound"
 	codeRepositoryNotFound = "RepositoryNotFound"
-	codeInterrupted        = "Interrupted"
-	codeCancelled          = "Cancelled"
-	codeError              = "Error"
 )
 
 // classify returns the outcome and error code of an image's error; once
@@ -94,9 +88,9 @@ func classify(parent context.Context, err error) (outcome, string) {
 	case err == nil:
 		return complete, ""
 	case parent.Err() != nil, is(context.Canceled):
-		return interrupted, codeInterrupted
+		return interrupted, "Interrupted"
 	case errors.As(err, new(*configError)), errors.As(err, new(problems)), is(ecrreplication.ErrValidation), is(ecrreplication.ErrInvalidParameter), is(ecrreplication.ErrRegistryMismatch):
-		return invalid, codeInvalidInput
+		return invalid, "InvalidInput"
 	case is(ecrreplication.ErrReplicationFailed):
 		return failed, codeReplicationFailed
 	case is(ecrreplication.ErrNoReplication):
@@ -108,7 +102,7 @@ func classify(parent context.Context, err error) (outcome, string) {
 	case is(ecrreplication.ErrRepositoryNotFound):
 		return notFound, codeRepositoryNotFound
 	case is(ecrreplication.ErrSkipped):
-		return skipped, codeCancelled
+		return skipped, "Cancelled"
 	}
-	return otherError, codeError
+	return otherError, "Error"
 }

@@ -1,9 +1,37 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
+
+// Progress prints a line per row whose text changed, at most
+// maxProgressLines and a count of the rest, each line made safe; a row
+// without text, or unchanged, prints nothing.
+func TestProgressLines(t *testing.T) {
+	var b bytes.Buffer
+	p := &progress{w: &b, start: time.Now(), shown: map[string]string{}}
+	var rows []row
+	for i := range maxProgressLines + 10 {
+		rows = append(rows, row{fmt.Sprint(i), fmt.Sprintf("image%d\x1b[2J\nFORGED", i)})
+	}
+	p.update(append(rows, row{"waiting", ""}))
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != maxProgressLines+1 || !strings.HasSuffix(lines[0], "] image0\\x1b[2J\\nFORGED") ||
+		!strings.HasSuffix(lines[maxProgressLines], "] … and 10 more changes") {
+		t.Errorf("%d lines, want %d, the first made safe and the last a count:\n%s", len(lines), maxProgressLines+1, b.String())
+	}
+	b.Reset()
+	p.update(rows)
+	rows[3].text = "image3 done"
+	p.update(rows)
+	if !strings.HasPrefix(b.String(), "[") || !strings.HasSuffix(b.String(), "] image3 done\n") || strings.Count(b.String(), "\n") != 1 {
+		t.Errorf("after one change, progress printed %q, want the one line", b.String())
+	}
+}
 
 // Times for people: one decimal under 10 s, whole seconds to 120 s, then
 // minutes and seconds.

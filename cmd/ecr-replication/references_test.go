@@ -71,9 +71,9 @@ func TestImageReferences(t *testing.T) {
 	}
 }
 
-// Every reference that is not one, and every contradiction between URIs
-// and flags, exits 2 naming the value and the accepted forms; nothing is
-// sent.
+// Every reference that is not one, every contradiction between URIs and
+// flags, and a --repository with a registry host (of wait or status) exits
+// 2 naming the value and the accepted forms; nothing is sent.
 func TestImageReferencesRefused(t *testing.T) {
 	const forms = "use REPO:TAG, REPO@sha256:DIGEST, REPO:TAG@sha256:DIGEST, or a full URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/REPO:TAG"
 	uri := func(account, region, rest string) string {
@@ -100,11 +100,16 @@ func TestImageReferencesRefused(t *testing.T) {
 		{[]string{"--image", east, "--image", "db:v1", "--image", west}, "images of two regions, us-east-1 (--image) and eu-west-1 (--image): wait for each region's images in a command of its own"},
 		{[]string{"--image", east, "--image", uri("210987654321", "us-east-1", "web:v1")}, "images of two accounts, 123456789012 (--image) and 210987654321 (--image): wait for each account's images in a command of its own"},
 		{[]string{"--images-from", "-"}, `image "` + west + `" (stdin:2) is in eu-west-1, but --region is us-east-1`},
+		{[]string{"--repository", strings.TrimSuffix(east, ":v1"), "--tag", "v1"}, `--repository "` + strings.TrimSuffix(east, ":v1") + `" names the registry "123456789012.dkr.ecr.us-east-1.amazonaws.com": --repository takes a repository name such as team/api; use --image for an image reference`},
+		{[]string{"status", "--repository", "registry.local:5000/api", "--tag", "v1"}, `--repository "registry.local:5000/api" names the registry "registry.local:5000": --repository takes a repository name such as team/api; use --image`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			srv := ecrtest.NewInMemoryServer()
 			defer srv.Close()
 			args := append([]string{"--endpoint-url", testEndpoint, "wait"}, tc.args...)
+			if tc.args[0] == "status" {
+				args = append([]string{"--endpoint-url", testEndpoint}, tc.args...)
+			}
 			if tc.args[0] == "--images-from" {
 				args = append(args, "--region", "us-east-1")
 			}

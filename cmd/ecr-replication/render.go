@@ -25,16 +25,11 @@ var renderCommand = &command{
 	synopsis: "render [--output markdown|github] [--github-output FILE] FILE|- [global flags]",
 	summary:  "show a document of --output json as Markdown, or as GitHub Actions annotations and outputs",
 	help: `
-Reads a document that status, wait or demo wrote with --output json ("-":
-stdin), checks it against 'ecr-replication schema', and writes it as those
-commands would with --output markdown (the default: a verdict, a line per
-image that did not replicate and a table, for $GITHUB_STEP_SUMMARY or a pull
-request) or --output github (an ::error annotation per image that did not
-replicate). --github-output FILE appends the outputs status (the outcome) and
-max-replication-seconds (the longest replicationSeconds.max; "" for none).
-Every value is escaped: none can break the table, add HTML, a link or a
-mention, or forge a workflow command. Exit code 0 whenever the document was
-rendered, 2 for a usage error or a file that is not a document.
+Reads a document of status, wait or demo --output json (FILE, or - for
+stdin), checks it against the schema, and writes it as those commands would
+with --output markdown (the default) or --output github. Every value is
+escaped. Exit code 0 when the document was rendered, 2 for a usage error or a
+file that is not a document.
 
 Examples:
   ecr-replication render result.json >> "$GITHUB_STEP_SUMMARY"
@@ -57,13 +52,11 @@ func (a *app) render(args []string, githubOutput string) int {
 	if err != nil {
 		return a.usageError(err)
 	}
-	var out *os.File
-	if githubOutput != "" {
-		if out, err = os.OpenFile(githubOutput, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err != nil {
-			return a.usageError(fmt.Errorf("--github-output: %w", err))
-		}
-		defer out.Close()
+	out, err := openAppend("--github-output", githubOutput)
+	if err != nil {
+		return a.usageError(err)
 	}
+	defer out.Close()
 	if a.g.output == "github" {
 		writeAnnotations(a.stdout, d)
 	} else {

@@ -63,7 +63,7 @@ func renderDocs(t *testing.T) (mixed, one string) {
 func TestRenderGitHub(t *testing.T) {
 	mixed, one := renderDocs(t)
 	usage := docJSON(t, document{Images: []imageDoc{}, Outcome: invalid, ExitCode: exitUsage,
-		Error: &errorDoc{Code: codeInvalidInput, Message: "--image and --images-from exclude --repository", Reason: "--image and --images-from exclude --repository"}})
+		Error: &errorDoc{Code: "InvalidInput", Message: "--image and --images-from exclude --repository", Reason: "--image and --images-from exclude --repository"}})
 	for _, tc := range []struct {
 		name, doc, stdout, outputs string
 	}{

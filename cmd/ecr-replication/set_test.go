@@ -115,7 +115,7 @@ func TestWaitSetMixedJSON(t *testing.T) {
 	})
 }
 
-// Without a terminal, progress is one line per change of an image's state;
+// Progress is one line per change of an image's state;
 // stdout has the verdict, a line per image that did not replicate and the
 // table, problems first; stderr the errors, each hint once.
 func TestWaitSetTextAndPlainProgress(t *testing.T) {
@@ -365,16 +365,9 @@ func TestWaitSetThrottlingStorm(t *testing.T) {
 }
 
 // Ctrl-C in the middle stops the whole set at once with exit code 130:
-// images done keep their result, the others are Interrupted. In plain and
-// terminal mode alike no goroutine is left: synctest.Test fails if one of
-// the bubble's goroutines (WaitAll's workers, the progress ticker) is left.
+// images done keep their result, the others are Interrupted. No goroutine
+// is left: synctest.Test fails if one of WaitAll's workers is left.
 func TestWaitSetInterrupted(t *testing.T) {
-	for _, tty := range []bool{false, true} {
-		t.Run(fmt.Sprintf("terminal=%t", tty), func(t *testing.T) { testWaitSetInterrupted(t, tty) })
-	}
-}
-
-func testWaitSetInterrupted(t *testing.T, tty bool) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t, true)
 		push(t, srv, "done", "v1")
@@ -385,7 +378,7 @@ func testWaitSetInterrupted(t *testing.T, tty bool) {
 		defer cancel()
 		time.AfterFunc(2500*time.Millisecond, cancel) // Ctrl-C while waiting
 		start := time.Now()
-		got := runAgainst(ctx, srv, setArgs([]string{"done:v1", "slow:v1", "slower:v1"}, "--output", "json"), func(e *environment) { e.terminal = &tty })
+		got := runAgainst(ctx, srv, setArgs([]string{"done:v1", "slow:v1", "slower:v1"}, "--output", "json"))
 		if got.code != exitInterrupted {
 			t.Fatalf("exit code %d, want 130; stderr:\n%s", got.code, got.stderr)
 		}
@@ -524,56 +517,6 @@ func TestWaitSetImagesFrom(t *testing.T) {
 			})
 		})
 	}
-}
-
-// On a terminal, the set is a block redrawn in place: one line per image,
-// or only the counts for many images.
-func TestWaitSetTerminalProgress(t *testing.T) {
-	tty := func(e *environment) { yes := true; e.terminal = &yes }
-	t.Run("few", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			srv := newServer(t, true)
-			push(t, srv, "team/api", "v1", ecrtest.DestinationPlan{Region: "us-east-2", RegistryID: otherAccount, Plan: ecrtest.Plan{After: 5 * time.Second}})
-			push(t, srv, "web", "v1", failedOn...)
-			got := runAgainst(t.Context(), srv, setArgs([]string{"team/api:v1", "web:v1"}), tty)
-			if got.code != exitFailed {
-				t.Fatalf("exit code %d, want 1; stderr:\n%s", got.code, got.stderr)
-			}
-			// Heading and two images: the cursor goes up three lines.
-			i := strings.LastIndex(got.stderr, "\x1b[3A")
-			if i < 0 {
-				t.Fatalf("stderr has no cursor-up sequence:\n%q", got.stderr)
-			}
-			last := got.stderr[i:]
-			for _, want := range []string{
-				"Waiting for 2 images  5.0 s  1 complete, 1 failed, 0 waiting",
-				"✓ team/api:v1  replicated to 2 destinations                     5.0 s",
-				"✗ web:v1       failed to us-east-2 210987654321: ACCESS_DENIED  1.0 s",
-			} {
-				if !strings.Contains(last, want) {
-					t.Errorf("last drawing lacks %q:\n%s", want, last)
-				}
-			}
-		})
-	})
-	t.Run("many", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			srv := newServer(t, true)
-			var images []string
-			for i := range maxRows + 1 {
-				repo := fmt.Sprintf("svc%02d", i)
-				push(t, srv, repo, "v1")
-				images = append(images, repo+":v1")
-			}
-			got := runAgainst(t.Context(), srv, setArgs(images, "--rate-limit", "100", "--concurrency", "21"), tty)
-			if got.code != exitOK {
-				t.Fatalf("exit code %d, want 0; stderr:\n%s", got.code, got.stderr)
-			}
-			if strings.Contains(got.stderr, "svc00:v1") || !strings.Contains(got.stderr, "21 complete, 0 failed, 0 waiting") {
-				t.Errorf("the block is not the counts alone:\n%s", got.stderr)
-			}
-		})
-	})
 }
 
 // Usage errors of the set form are all reported at once, exit 2, and send

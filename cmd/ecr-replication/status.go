@@ -18,10 +18,8 @@ var statusCommand = &command{
 	summary:  "print the replication status of an image in each destination, once",
 	help: `
 Prints the replication status of an image in each destination, once, as the
-document of wait: a set of one image ('ecr-replication schema'), with --output
-text a verdict and a table. The exit code is 0 whenever the status was read:
-the outcome (complete, in-progress or failed) says what it is. --timeout bounds
-the command, the AWS SDK's retries included: without an answer it exits 5.
+document of wait. The exit code is 0 whenever the status was read: the
+outcome (complete, in-progress or failed) says what it is.
 
 Examples:
   ecr-replication status --repository team/api --tag v1.4.2 --output json`,
@@ -30,34 +28,21 @@ Examples:
 		img.register(fs)
 		timeout := fs.Duration("timeout", 20*time.Second, "give up after this `duration` without an answer (exit code 5)")
 		return func(ctx context.Context, a *app, fs *flag.FlagSet) int {
-			return a.status(ctx, img.input(givenFlags(fs)), *timeout)
+			in, p := img.input(givenFlags(fs))
+			if *timeout <= 0 {
+				p = append(p, fmt.Sprintf("--timeout %v must be greater than zero", *timeout))
+			}
+			if len(p) > 0 {
+				return a.usageError(p)
+			}
+			return a.status(ctx, in, *timeout)
 		}
 	},
 	document: true,
 }
 
-// statusTimeoutError is the error of a status with no answer within its
-// --timeout.
-type statusTimeoutError struct {
-	timeout time.Duration
-	err     error
-}
-
-// Error says that no answer came in time.
-func (e *statusTimeoutError) Error() string {
-	return fmt.Sprintf("no answer within --timeout %v", e.timeout)
-}
-
-// Unwrap returns the call's error.
-func (e *statusTimeoutError) Unwrap() error { return e.err }
-
 // status runs the status command for the image of in, within timeout.
 func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatusInput, timeout time.Duration) int {
-	if err := ecrreplication.ValidateInput(in); err != nil {
-		return a.usageError(err)
-	} else if timeout <= 0 {
-		return a.usageError(fmt.Errorf("--timeout %v must be greater than zero", timeout))
-	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start, r := time.Now(), newResult(in)
@@ -71,7 +56,8 @@ func (a *app) status(ctx context.Context, in *ecr.DescribeImageReplicationStatus
 		a.debug.logf("status of %s: %v", r.name, report.Destinations)
 	}
 	if err != nil && sctx.Err() != nil && ctx.Err() == nil {
-		err = &statusTimeoutError{timeout, err}
+		err = &explainedError{fmt.Sprintf("no answer within --timeout %v", timeout),
+			fmt.Sprintf("no answer came within --timeout %v: raise --timeout, or check the network, --region and --endpoint-url", timeout), err}
 	}
 	if err != nil {
 		r.err = fmt.Errorf("status of %s: %w", r.name, err)

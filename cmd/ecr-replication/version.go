@@ -4,13 +4,14 @@ import (
 	"cmp"
 	"context"
 	"flag"
+	"fmt"
 	"runtime"
 	"runtime/debug"
 	"strings"
 )
 
-// version is the release version; release builds set it with -ldflags
-// "-X main.version=v1.2.3". When empty it comes from the build info.
+// version is the release version, set by release builds with -ldflags
+// "-X main.version=v1.2.3"; when empty, the build info tells it.
 var version = ""
 
 // versionCommand is "ecr-replication version".
@@ -19,15 +20,10 @@ var versionCommand = &command{
 	synopsis: "version [global flags]",
 	summary:  "print the version, VCS revision and Go version of this build",
 	help: `
-Prints the version (a release build's, else the module version "go install
-...@VERSION" records, else "devel"), the VCS revision with its commit time and
-"modified", and the Go version and platform, such as
-
-  ecr-replication v1.2.3 (revision 0123abcd..., 2026-12-01T10:00:00Z, modified) go1.26.8 linux/amd64
-
-With --output json, one object: version, revision, time, modified, goVersion
-and platform (the VCS fields when the build recorded them). --version after
-any command prints the same.
+Prints the version, the VCS revision, time and "modified", the Go version and
+the platform of this build on one line; with --output json, an object of
+version, revision, time, modified, goVersion and platform (the VCS fields when
+recorded). --version after any command prints the same.
 
 Examples:
   ecr-replication version --output json | jq -r .revision`,
@@ -36,72 +32,66 @@ Examples:
 	},
 }
 
-// printVersion prints the version on stdout: a JSON object with --output
+// printVersion prints the build's version: a JSON object with --output
 // json, else one line.
 func (a *app) printVersion() int {
 	bi, _ := debug.ReadBuildInfo()
-	v := versionInfo(version, bi)
-	if a.g.output == "json" {
+	if v := versionInfo(version, bi); a.g.output == "json" {
 		a.writeJSON(v)
 	} else {
-		a.stdout.Write([]byte(v.line() + "\n"))
+		fmt.Fprintln(a.stdout, v.line())
 	}
 	return exitOK
 }
 
-// buildVersion describes a build of the program.
+// buildVersion describes a build; what it did not record is left out.
 type buildVersion struct {
-	Version   string `json:"version"`            // the release or module version, or "devel"
-	Revision  string `json:"revision,omitempty"` // vcs.revision
-	Time      string `json:"time,omitempty"`     // vcs.time, RFC 3339
-	Modified  *bool  `json:"modified,omitempty"` // vcs.modified; nil when not recorded
+	Version   string `json:"version"`
+	Revision  string `json:"revision,omitempty"`
+	Time      string `json:"time,omitempty"`
+	Modified  *bool  `json:"modified,omitempty"`
 	GoVersion string `json:"goVersion"`
-	Platform  string `json:"platform,omitempty"` // GOOS/GOARCH
+	Platform  string `json:"platform,omitempty"`
 }
 
-// versionInfo describes the build from the ldflags version, which wins when
-// not empty, and the build info bi, which may be nil.
-func versionInfo(ldflagsVersion string, bi *debug.BuildInfo) buildVersion {
-	v := buildVersion{Version: ldflagsVersion, GoVersion: runtime.Version()}
-	settings := map[string]string{}
-	if bi != nil {
-		if v.Version == "" && bi.Main.Version != "(devel)" {
-			v.Version = bi.Main.Version
-		}
-		v.GoVersion = cmp.Or(bi.GoVersion, v.GoVersion)
-		for _, s := range bi.Settings {
-			settings[s.Key] = s.Value
-		}
+// versionInfo describes the build: the version is the ldflags one, else
+// the module version of the build info bi (which may be nil), else "devel".
+func versionInfo(ldflags string, bi *debug.BuildInfo) buildVersion {
+	if bi == nil {
+		bi = &debug.BuildInfo{}
 	}
-	v.Version = cmp.Or(v.Version, "devel")
-	v.Revision, v.Time = settings["vcs.revision"], settings["vcs.time"]
-	if m, ok := settings["vcs.modified"]; ok {
+	s := map[string]string{}
+	for _, kv := range bi.Settings {
+		s[kv.Key] = kv.Value
+	}
+	v := buildVersion{Version: cmp.Or(ldflags, strings.TrimPrefix(bi.Main.Version, "(devel)"), "devel"),
+		Revision: s["vcs.revision"], Time: s["vcs.time"], GoVersion: cmp.Or(bi.GoVersion, runtime.Version())}
+	if m, ok := s["vcs.modified"]; ok {
 		modified := m == "true"
 		v.Modified = &modified
 	}
-	if settings["GOOS"] != "" && settings["GOARCH"] != "" {
-		v.Platform = settings["GOOS"] + "/" + settings["GOARCH"]
+	if s["GOOS"] != "" && s["GOARCH"] != "" {
+		v.Platform = s["GOOS"] + "/" + s["GOARCH"]
 	}
 	return v
 }
 
-// line renders v as one line, leaving out what was not recorded.
+// line is v on one line, such as "ecr-replication v1.2.3 (revision 0123abcd,
+// 2026-12-01T10:00:00Z, modified) go1.26.8 linux/amd64".
 func (v buildVersion) line() string {
 	var vcs []string
-	for _, s := range []string{v.Revision, v.Time} {
-		if s != "" {
-			vcs = append(vcs, s)
-		}
-	}
 	if v.Revision != "" {
-		vcs[0] = "revision " + v.Revision
+		vcs = append(vcs, "revision "+v.Revision)
+	}
+	if v.Time != "" {
+		vcs = append(vcs, v.Time)
 	}
 	if v.Modified != nil && *v.Modified {
 		vcs = append(vcs, "modified")
 	}
-	parts := []string{programName, v.Version}
+	s := programName + " " + v.Version
 	if len(vcs) > 0 {
-		parts = append(parts, "("+strings.Join(vcs, ", ")+")")
+		s += " (" + strings.Join(vcs, ", ") + ")"
 	}
-	return strings.TrimSpace(strings.Join(append(parts, v.GoVersion, v.Platform), " "))
+	return strings.TrimSpace(s + " " + v.GoVersion + " " + v.Platform)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,10 +19,10 @@ import (
 )
 
 // The views of a document, each written once: text and Markdown render the
-// same verdict, reasons and rows. maxCell caps a cell, maxMessage a line.
+// same verdict, reasons and rows; annotations and step outputs follow.
 const (
-	maxCell        = 128
-	maxMessage     = 512
+	maxCell        = 128                        // characters of a cell
+	maxMessage     = 512                        // characters of a Markdown line
 	beforeWait     = "complete before the wait" // COMPLETE at the first poll of a wait-start wait
 	statusComplete = string(types.ReplicationStatusComplete)
 	statusFailed   = string(types.ReplicationStatusFailed)
@@ -30,21 +31,16 @@ const (
 // tableHeader is the table's header row.
 var tableHeader = []string{"Image", "Region", "Registry", "Status", "Replication time", "Failure code"}
 
-// ordered returns the images of d without duplicates, problems first in the
-// outcome table's order, then as given.
+// ordered returns the images of d without duplicates, problems first.
 func ordered(d document) []imageDoc {
 	out := slices.DeleteFunc(slices.Clone(d.Images), func(img imageDoc) bool { return img.Duplicate })
 	slices.SortStableFunc(out, func(a, b imageDoc) int { return cmp.Compare(a.Outcome.info().order, b.Outcome.info().order) })
 	return out
 }
 
-// nameOf names an image of a document.
-func nameOf(img imageDoc) string { return imageName(img.Repository, img.ImageTag, img.ImageDigest) }
-
 // verdict is the headline: icon, subject (strong in Markdown) and the rest,
 // such as "❌", "3 of 6 images did not replicate", ": 1 failed, 1 timed out,
-// 1 not found · 3 replicated in 4.8 s from the push at 12:03:07 UTC". For
-// one image the rest is its reason.
+// 1 not found · 3 replicated in 4.8 s from the push at 12:03:07 UTC".
 func verdict(d document) (icon, subject, rest string) {
 	icon, images := d.Outcome.info().icon, ordered(d)
 	n, done := len(images), count(images, complete)
@@ -80,36 +76,36 @@ func verdict(d document) (icon, subject, rest string) {
 // replicatedIn says how long images took to replicate, and from when: " in
 // 4.8 s from the push at 12:03:07 UTC", " before the wait", or "".
 func replicatedIn(images []imageDoc) string {
-	slowest, before, start, push := time.Duration(-1), false, false, map[string]bool{}
+	const fromStart = "from the start of the wait"
+	slowest, before, froms := time.Duration(-1), false, map[string]bool{}
 	for _, img := range images {
 		for _, dst := range img.Destinations {
 			switch t := replicationText(dst, img.Since); {
 			case t == beforeWait:
 				before = true
-			case t == "" || dst.Extra:
-			case img.Since.Source == ecrreplication.SinceFromPush:
-				slowest, push["at "+img.Since.Time.Format("15:04:05")+" UTC"] = max(slowest, millis(dst.ReplicationSeconds.Max)), true
-			default:
-				slowest, start = max(slowest, millis(dst.ReplicationSeconds.Max)), true
+			case t != "" && !dst.Extra:
+				from := fromStart
+				if img.Since.Source == ecrreplication.SinceFromPush {
+					from = "from the push at " + img.Since.Time.Format("15:04:05") + " UTC"
+				}
+				slowest, froms[from] = max(slowest, millis(dst.ReplicationSeconds.Max)), true
 			}
 		}
 	}
-	from := "from the start of the wait"
 	switch {
 	case slowest < 0 && before:
 		return " before the wait"
 	case slowest < 0:
 		return ""
-	case start && len(push) > 0:
-		from = "from the push, or the start of the wait where the push time was unknown"
-	case len(push) > 1:
-		from = "from each image's push"
-	case len(push) == 1:
-		for at := range push {
-			from = "from the push " + at
-		}
+	case froms[fromStart] && len(froms) > 1:
+		return " in " + upTo(slowest) + " from the push, or the start of the wait where the push time was unknown"
+	case len(froms) > 1:
+		return " in " + upTo(slowest) + " from each image's push"
 	}
-	return " in " + upTo(slowest) + " " + from
+	for from := range froms {
+		return " in " + upTo(slowest) + " " + from
+	}
+	return ""
 }
 
 // reasonOf says in a few words why an image did not replicate: its error's
@@ -313,8 +309,7 @@ func writeText(w io.Writer, d document) {
 }
 
 // writeMarkdown writes d as GitHub-flavoured Markdown: the verdict, the
-// reasons as a list and the table ("–" for no value), every value escaped,
-// and a blank line that keeps appended documents apart.
+// reasons as a list and the table ("–" for no value), then a blank line.
 func writeMarkdown(w io.Writer, d document) {
 	icon, subject, rest := verdict(d)
 	sep := ""
@@ -344,14 +339,11 @@ func writeMarkdown(w io.Writer, d document) {
 // markdownSpecial are the characters markdownText escapes with a backslash.
 const markdownSpecial = "\\`*_[]<>&|~:@#$"
 
-// markdownText returns s as Markdown text that GitHub shows as
-// safetext.Line(s, limit) in a cell or a paragraph, whatever s holds, but
-// for a zero-width joiner (U+200D) after each '@' or '#' before a letter,
-// digit or '_', so that no value mentions anyone or links an issue.
-// safetext.Line escapes control, line-break and bidi characters; a
-// backslash escapes every ASCII character that starts or ends a construct
-// (':' breaks every scheme, '@' every e-mail address) and the '.' of
-// "www."; a space at either end is &#32;, as a cell is trimmed.
+// markdownText returns s as Markdown that GitHub shows as safetext.Line(s,
+// limit) in a cell or a paragraph, whatever s holds, with a zero-width
+// joiner after an '@' or '#' that would mention or link: a backslash before
+// every ASCII character that starts or ends a construct and the '.' of
+// "www.", &#32; for a space at either end (a cell is trimmed).
 func markdownText(s string, limit int) string {
 	s = safetext.Line(s, limit)
 	var b strings.Builder
@@ -370,4 +362,59 @@ func markdownText(s string, limit int) string {
 		}
 	}
 	return b.String()
+}
+
+// writeAnnotations writes an ::error workflow command for the document's
+// error and each image's, titled by its outcome, escaped as @actions/core
+// escapes: the runner reads a command only at the start of a line.
+func writeAnnotations(w io.Writer, d document) {
+	annotate := func(o outcome, e *errorDoc, image string) {
+		title := o.info().title
+		if image != "" {
+			title += ": " + safetext.Line(image, 256)
+		}
+		lines := strings.Split(e.Message, "\n")
+		for i, l := range lines {
+			lines[i] = safetext.Line(l, maxLine)
+		}
+		fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty(title), escapeData(strings.Join(lines, "\n")))
+	}
+	if d.Error != nil {
+		annotate(d.Outcome, d.Error, "")
+	}
+	for _, img := range ordered(d) {
+		if img.Error != nil {
+			annotate(img.Outcome, img.Error, nameOf(img))
+		}
+	}
+}
+
+// escapeData escapes a workflow command's message as @actions/core does.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty escapes a property of a workflow command as @actions/core
+// does: as escapeData, and ':' and ','.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// writeGitHubOutputs writes the step outputs of d for $GITHUB_OUTPUT: status
+// (the outcome) and max-replication-seconds (the longest
+// replicationSeconds.max; "" for none), neither with a line break.
+func writeGitHubOutputs(w io.Writer, d document) error {
+	longest, seconds := -1.0, ""
+	for _, img := range ordered(d) {
+		for _, dst := range img.Destinations {
+			if iv := dst.ReplicationSeconds; iv != nil {
+				longest = max(longest, iv.Max)
+			}
+		}
+	}
+	if longest >= 0 {
+		seconds = strconv.FormatFloat(longest, 'f', -1, 64)
+	}
+	_, err := fmt.Fprintf(w, "status=%s\nmax-replication-seconds=%s\n", safetext.Line(string(d.Outcome), 64), seconds)
+	return err
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -29,24 +32,24 @@ type waitSettings struct {
 	expect                        []ecrreplication.Destination
 	expectFromRegistry, failFast  bool
 	since, metricsFile, metricsNS string
-	sources                       []imageSource
+	sources                       []imageArg
 	rateLimit                     float64
 	concurrency                   int
 }
 
 // register defines the wait flags on fs.
 func (s *waitSettings) register(fs *flag.FlagSet) {
-	source := func(file bool) func(string) error {
-		return func(v string) error { s.sources = append(s.sources, imageSource{v, file}); return nil }
+	source := func(flag string) func(string) error {
+		return func(v string) error { s.sources = append(s.sources, imageArg{v, flag}); return nil }
 	}
-	fs.Func("image", "wait for the image `REF`: REPO:TAG, REPO@DIGEST, REPO:TAG@DIGEST or ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG (repeatable)", source(false))
-	fs.Func("images-from", "wait for the images of `FILE`, one per line as for --image, # comments; - reads stdin (repeatable)", source(true))
+	fs.Func("image", "wait for the image `REF`: REPO:TAG, REPO@DIGEST, REPO:TAG@DIGEST or ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG (repeatable)", source("--image"))
+	fs.Func("images-from", "wait for the images of `FILE`, one per line as for --image (# comments, 64 KiB a line, 10,000 images in all); - reads stdin (repeatable)", source("--images-from"))
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Minute, "give up after this `duration`, everything included (exit code 3)")
 	fs.DurationVar(&s.minDelay, "min-delay", ecrreplication.DefaultMinDelay, "shortest `delay` between polls")
 	fs.DurationVar(&s.maxDelay, "max-delay", ecrreplication.DefaultMaxDelay, fmt.Sprintf("longest `delay` between polls; delays grow by %gx per poll", backoff.Growth))
 	fs.Func("expect", "wait for the destinations `REGION[:ACCOUNT],...`, also before they are listed (repeatable)", s.addExpected)
 	fs.BoolVar(&s.expectFromRegistry, "expect-from-registry", false, "wait for every destination of the registry's replication rules for the repository")
-	fs.StringVar(&s.since, "since", ecrreplication.SinceFromPush, "count replication times from the image's `push` (needs ecr:DescribeImages) or from the wait-start")
+	fs.StringVar(&s.since, "since", ecrreplication.SinceFromPush, "count replication times from the image's `push` (needs ecr:DescribeImages, else a warning and the wait's start) or from the wait-start")
 	fs.StringVar(&s.metricsFile, "metrics-file", "", "append each replication time to `FILE` as CloudWatch Embedded Metric Format lines")
 	fs.StringVar(&s.metricsNS, "metrics-namespace", "ECRReplication", "CloudWatch `namespace` of the --metrics-file metrics")
 	fs.Float64Var(&s.rateLimit, "rate-limit", float64(ecrreplication.DefaultWaitAllRateLimit), "send at most `N` requests per second in all")
@@ -58,7 +61,7 @@ func (s *waitSettings) register(fs *flag.FlagSet) {
 func (s *waitSettings) addExpected(v string) error {
 	for item := range strings.SplitSeq(v, ",") {
 		region, account, hasAccount := strings.Cut(strings.TrimSpace(item), ":")
-		if !strings.Contains(strings.Trim(region, "-"), "-") || strings.ContainsFunc(region, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) {
+		if !strings.Contains(strings.Trim(region, "-"), "-") || !isRegionName(region) {
 			return fmt.Errorf("%s is not REGION[:ACCOUNT] with a region name such as us-west-2", quote(strings.TrimSpace(item)))
 		} else if hasAccount && ecrreplication.ValidateRegistryID(account) != nil {
 			return fmt.Errorf("%s: the account must be a 12-digit account ID", quote(strings.TrimSpace(item)))
@@ -83,7 +86,7 @@ func (s *waitSettings) validate() (p problems) {
 	check(len(s.metricsNS) < 1 || len(s.metricsNS) > 255 || safetext.Line(s.metricsNS, 0) != s.metricsNS, "--metrics-namespace %s must be 1 to 255 printable characters", quote(s.metricsNS))
 	check(!(s.rateLimit > 0) || math.IsInf(s.rateLimit, 0), "--rate-limit %v must be a number of requests per second greater than zero", s.rateLimit)
 	check(s.concurrency < 1, "--concurrency %d must be at least 1", s.concurrency)
-	check(len(slices.DeleteFunc(slices.Clone(s.sources), func(src imageSource) bool { return !src.file || src.text != "-" })) > 1, "--images-from - is given twice: stdin can be read once")
+	check(len(slices.DeleteFunc(slices.Clone(s.sources), func(src imageArg) bool { return src != imageArg{"-", "--images-from"} })) > 1, "--images-from - is given twice: stdin can be read once")
 	return p
 }
 
@@ -94,34 +97,16 @@ var waitCommand = &command{
 	summary:  "wait until images have replicated to every destination",
 	help: `
 Polls DescribeImageReplicationStatus until each image is COMPLETE in every
-expected destination (--expect, the registry's rules with --expect-from-
-registry, or else every destination listed), or FAILED in one. Throttling,
-5xx and bad answers are ridden out under --rate-limit until --timeout, which
-bounds the whole command.
-
-Images: --repository with --tag, --digest or both, or --image and
---images-from (one per line, - for stdin, at most 10,000 images and 64 KiB a
-line), repeatable, read in order. A reference is REPO:TAG, REPO@DIGEST,
-REPO:TAG@DIGEST or a URI, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG
-(also dkr.ecr-fips, .amazonaws.com.cn, dkr-ecr.REGION.on.aws): its account is
-the registry and its region the requests'. A --region or --registry-id that
-differs, or URIs of two regions or accounts, are usage errors (exit code 2,
-nothing sent). An image named twice is polled once.
-
-Replication times count from the image's push (one DescribeImages call per
-image) or, with --since wait-start or when the push time cannot be read (a
-warning says why), from the start of the wait. --metrics-file appends one
-CloudWatch EMF line per destination (ReplicationTime, the upper bound).
-
-Progress goes to stderr; stdout holds the document, described by
-'ecr-replication schema': with --output text a verdict, a line per image that
-did not replicate and a table. The exit code is that of the most severe
-outcome, 130 > 2 > 5 > 4 > 3 > 1 > 0 (--fail-fast: the others are skipped).
+expected destination (--expect, --expect-from-registry, else those listed) or
+FAILED in one; errors that pass are ridden out until --timeout, which bounds
+the whole command. An image URI's account and region are the request's: a
+--registry-id or --region that differs, or URIs of two regions or accounts,
+are usage errors. Progress goes to stderr, the document to stdout
+('ecr-replication schema').
 
 Examples:
   ecr-replication wait --repository my-app --tag v1.4.2 --expect us-west-2,eu-west-1
-  ecr-replication wait --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:v1.4.2
-  ecr-replication wait --images-from images.txt --fail-fast --output json > replication.json`,
+  ecr-replication wait --images-from images.txt --fail-fast --output json > result.json`,
 	newFlags: func(fs *flag.FlagSet) func(context.Context, *app, *flag.FlagSet) int {
 		var img imageFlags
 		var s waitSettings
@@ -131,18 +116,6 @@ Examples:
 	},
 	document: true,
 }
-
-// readTimeoutError is the error of --timeout running out while reading
-// --images-from: a timeout.
-type readTimeoutError struct{ timeout time.Duration }
-
-// Error says what ran out.
-func (e readTimeoutError) Error() string {
-	return fmt.Sprintf("--timeout %v ran out while reading --images-from", e.timeout)
-}
-
-// Is makes the error a timeout.
-func (e readTimeoutError) Is(target error) bool { return target == ecrreplication.ErrWaitTimeout }
 
 // wait runs the wait command: every input is checked before the first
 // request, and nothing runs past --timeout.
@@ -155,10 +128,8 @@ func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, 
 	}
 	var inputs []*ecr.DescribeImageReplicationStatusInput
 	if len(s.sources) == 0 {
-		inputs = append(inputs, img.input(given))
-		if err := ecrreplication.ValidateInput(inputs[0]); err != nil {
-			problems = append(violations(err, nil), problems...)
-		}
+		in, p := img.input(given)
+		inputs, problems = append(inputs, in), append(p, problems...)
 	} else {
 		var both []string
 		for _, name := range []string{"repository", "tag", "digest"} {
@@ -181,7 +152,8 @@ func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, 
 		case ctx.Err() != nil:
 			return a.emit(ctx, nil, fmt.Errorf("interrupted while reading --images-from: %w", ctx.Err()), time.Since(start))
 		case readCtx.Err() != nil:
-			return a.emit(ctx, nil, readTimeoutError{s.timeout}, time.Since(start))
+			return a.emit(ctx, nil, &explainedError{fmt.Sprintf("--timeout %v ran out while reading --images-from", s.timeout),
+				"--images-from - reads stdin until it is closed: close it after the last image", ecrreplication.ErrWaitTimeout}, time.Since(start))
 		case err != nil:
 			problems = append(problems, err.Error())
 		case len(args) == 0:
@@ -199,17 +171,19 @@ func (a *app) wait(ctx context.Context, img *imageFlags, given map[string]bool, 
 		a.warn(fmt.Sprintf("--timeout %v is not longer than --min-delay %v, so the wait can poll only once", s.timeout, s.minDelay))
 		a.onePollHint = fmt.Sprintf("polls are at least --min-delay %v apart, so --timeout %v left room for one poll only: raise --timeout, or lower --min-delay", s.minDelay, s.timeout)
 	}
-	metrics, err := openMetrics(s.metricsFile)
+	metrics, err := openAppend("--metrics-file", s.metricsFile)
 	if err != nil {
 		return a.usageError(err)
 	}
-	defer metrics.close(a)
 	client, err := a.newClient(ctx)
 	if err != nil {
+		metrics.Close()
 		return a.emit(ctx, nil, err, time.Since(start))
 	}
 	results, elapsed := a.waitAll(ctx, client, inputs, s, time.Until(start.Add(s.timeout)))
-	metrics.write(a, s.metricsNS, results)
+	if err := writeMetrics(metrics, s.metricsNS, results); err != nil {
+		a.say("warning: --metrics-file: %v", err)
+	}
 	return a.emit(ctx, results, nil, elapsed)
 }
 
@@ -227,12 +201,20 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 	}
 	var prog *progress
 	if !a.g.quiet {
-		prog = newProgress(a.stderr, *a.env.terminal, what)
+		prog = &progress{w: a.stderr, start: time.Now(), shown: map[string]string{}}
 		prog.note("waiting up to %s for %s to replicate%s", human(s.timeout), what, limits)
 	}
 	burst := int(max(1, min(math.Ceil(s.rateLimit), float64(ecrreplication.DefaultWaitAllBurst))))
 	a.debug.logf("waiting for %s: timeout %v, delays %v to %v, expect %v, expect-from-registry %t, since %s, rate limit %g/s (burst %d), concurrency %d, fail-fast %t",
 		what, s.timeout, s.minDelay, s.maxDelay, s.expect, s.expectFromRegistry, s.since, s.rateLimit, burst, s.concurrency, s.failFast)
+	// The waiter's warnings (transient errors ridden out) are progress, every
+	// line of it is --debug.
+	logger := logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		msg := strings.TrimPrefix(fmt.Sprintf(format, v...), "ecrreplication: ")
+		if a.debug.logf("waiter: %s", msg); c == logging.Warn {
+			prog.note("%s", msg)
+		}
+	})
 	pushed, start := &pushTimes{client: client}, time.Now()
 	reports, err := ecrreplication.WaitAll(ctx, client, inputs, max(remaining, time.Nanosecond), func(o *ecrreplication.WaitAllOptions) {
 		o.RateLimit, o.Burst, o.MaxConcurrency, o.FailFast = rate.Limit(s.rateLimit), burst, s.concurrency, s.failFast
@@ -250,7 +232,7 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 			prog.update(progressRows(results, single))
 		}
 		o.WaiterOptions = append(o.WaiterOptions, func(wo *ecrreplication.ImageReplicationCompleteWaiterOptions) {
-			wo.MinDelay, wo.MaxDelay, wo.Destinations, wo.Logger = s.minDelay, s.maxDelay, s.expect, waitLogger{a, prog}
+			wo.MinDelay, wo.MaxDelay, wo.Destinations, wo.Logger = s.minDelay, s.maxDelay, s.expect, logger
 			if s.expectFromRegistry {
 				wo.Registry = client
 			}
@@ -277,10 +259,16 @@ func (a *app) waitAll(ctx context.Context, client *ecr.Client, inputs []*ecr.Des
 		settle(ctx, results, i)
 	}
 	prog.update(progressRows(results, single))
-	prog.finish()
-	if n, why := pushed.fallbacks(results); n > 0 {
-		a.warn(fmt.Sprintf("the replication times of %s count from the start of the wait: the push time could not be read (%s); allow ecr:DescribeImages, or pass --since wait-start", plural(n, "image"), why))
+	n := 0
+	for _, r := range results {
+		if r.report.Answers > 0 && r.report.SinceSource == ecrreplication.SinceFromWaitStart && !r.report.Duplicate {
+			n++
+		}
 	}
+	if pushed.mu.Lock(); n > 0 && pushed.why != "" {
+		a.warn(fmt.Sprintf("the replication times of %s count from the start of the wait: the push time could not be read (%s); allow ecr:DescribeImages, or pass --since wait-start", plural(n, "image"), pushed.why))
+	}
+	pushed.mu.Unlock()
 	return results, elapsed
 }
 
@@ -322,34 +310,56 @@ func (p *pushTimes) DescribeImages(ctx context.Context, in *ecr.DescribeImagesIn
 	return out, err
 }
 
-// fallbacks counts the images answered whose times count from the wait's
-// start, and says why.
-func (p *pushTimes) fallbacks(results []result) (n int, why string) {
+// openAppend opens the file at path of a flag for appending, creating it;
+// nil for "".
+func openAppend(flag, path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return f, nil
+}
+
+// writeMetrics appends to f, and closes it, a CloudWatch Embedded Metric
+// Format record per destination whose replication time is known, stamped
+// when the wait saw it COMPLETE. The metric is the upper bound, so that an
+// alarm never misses a slow replication; both bounds are in the record.
+func writeMetrics(f *os.File, namespace string, results []result) error {
+	if f == nil {
+		return nil
+	}
+	w := bufio.NewWriter(f)
+	directive := []any{map[string]any{
+		"Namespace":  namespace,
+		"Dimensions": [][]string{{"DestinationRegion", "DestinationRegistry"}},
+		"Metrics":    []any{map[string]string{"Name": "ReplicationTime", "Unit": "Seconds"}},
+	}}
 	for _, r := range results {
-		if r.report.Answers > 0 && r.report.SinceSource == ecrreplication.SinceFromWaitStart && !r.report.Duplicate {
-			n++
+		rep := r.report
+		for _, d := range rep.Destinations {
+			lo, hi, ok := d.ReplicationTime(rep.Since)
+			if !ok || rep.Duplicate {
+				continue
+			}
+			record := map[string]any{
+				"_aws":              map[string]any{"Timestamp": d.FirstSeenComplete.UnixMilli(), "CloudWatchMetrics": directive},
+				"DestinationRegion": d.Region, "DestinationRegistry": d.RegistryID,
+				"ReplicationTime": seconds(hi), "ReplicationTimeMin": seconds(lo), "ReplicationTimeMax": seconds(hi),
+				"Since": rep.SinceSource, "SinceTime": utc(rep.Since).Format("2006-01-02T15:04:05.000Z07:00"),
+				"Repository": rep.Repository, "ImageDigest": rep.ImageDigest, "Outcome": r.outcome,
+			}
+			// "" would be no value: the caller's registry, no tag.
+			for k, v := range map[string]string{"RegistryId": rep.RegistryID, "ImageTag": rep.ImageTag} {
+				if v != "" {
+					record[k] = v
+				}
+			}
+			b, _ := json.Marshal(record)
+			w.Write(append(b, '\n'))
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.why == "" {
-		return 0, ""
-	}
-	return n, p.why
-}
-
-// waitLogger shows the waiter's warnings (transient errors ridden out) as
-// progress, every line with --debug.
-type waitLogger struct {
-	a    *app
-	prog *progress
-}
-
-// Logf implements logging.Logger.
-func (l waitLogger) Logf(c logging.Classification, format string, v ...any) {
-	msg := strings.TrimPrefix(fmt.Sprintf(format, v...), "ecrreplication: ")
-	l.a.debug.logf("waiter: %s", msg)
-	if c == logging.Warn {
-		l.prog.note("%s", msg)
-	}
+	return cmp.Or(w.Flush(), f.Close())
 }
