@@ -170,8 +170,6 @@ func ExampleImageReplicationCompleteWaiter_Wait() {
 		fmt.Println("a destination failed:", err)
 	case errors.Is(err, ecrreplication.ErrWaitTimeout):
 		fmt.Println("still replicating:", err)
-	case errors.Is(err, ecrreplication.ErrImageNotFound):
-		fmt.Println("no such image:", err)
 	}
 	// Output:
 	// replicated to every destination: roll out
